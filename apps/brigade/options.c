@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ether.h>
+
+#include "dataplane/fwd.h"
+#include "lcore/sched.h"
+#include "options.h"
+
+#define MAX_SECONDS (365.0 * 24 * 3600)
+
+enum {
+	OPT_MODE = 256,
+	OPT_FWD,
+	OPT_PORTMAP,
+	OPT_ETH_DEST,
+	OPT_RXD,
+	OPT_TXD,
+	OPT_BURST,
+	OPT_STATS,
+	OPT_DURATION,
+	OPT_LINK_WAIT,
+	OPT_JSON,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "fwd", required_argument, NULL, OPT_FWD },
+	{ "portmap", required_argument, NULL, OPT_PORTMAP },
+	{ "eth-dest", required_argument, NULL, OPT_ETH_DEST },
+	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "txd", required_argument, NULL, OPT_TXD },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+bg_options_usage(FILE *out, const char *prog)
+{
+	char models[256], fwds[256];
+
+	bg_reg_names(bg_sched_registry, models, sizeof(models));
+	bg_reg_names(bg_fwd_registry, fwds, sizeof(fwds));
+	fprintf(out,
+"Usage: %s [EAL options] -- [options]\n"
+"\n"
+"Forward packets between DPDK ports with pinned lcores. The first EAL lcore\n"
+"controls (stats, signals); every other lcore is a worker.\n"
+"\n"
+"Options:\n"
+"  --mode MODEL        execution model: %s (default pinned)\n"
+"  --fwd NAME          forwarding: %s (default io)\n"
+"                        io       frames leave as they came\n"
+"                        mac      dst MAC = next hop (--eth-dest), src MAC = egress port's\n"
+"                        macswap  swap src and dst MAC\n"
+"  --portmap A:B[,C:D] forward between ports A and B (both ways), C and D, ...;\n"
+"                      A:A loops a port back to itself; only mapped ports are\n"
+"                      used (default: every port, paired 0:1,2:3,...; a last\n"
+"                      odd port loops back)\n"
+"  --eth-dest P,MAC    next-hop MAC for egress port P with --fwd mac; repeatable\n"
+"                      (default 02:00:00:00:00:<P>)\n"
+"  --rxd N             RX descriptors per queue, %d..%d (default %d)\n"
+"  --txd N             TX descriptors per queue, %d..%d (default %d)\n"
+"  --burst N           packets per RX/TX burst, 1..%d (default %d)\n"
+"  --stats SECONDS     print per-port rx/tx/drop Mpps every SECONDS (default 0: off)\n"
+"  --duration SECONDS  stop after SECONDS (default 0: run until SIGINT/SIGTERM)\n"
+"  --link-wait SECONDS wait this long for links to come up (default %.0f)\n"
+"  --json FILE         write the summary as JSON to FILE\n"
+"  --help              print this text and exit\n"
+"\n"
+"At exit brigade prints a summary per port and lcore and checks conservation:\n"
+"every packet received was sent or dropped under a named reason, and every\n"
+"mbuf pool is back to its starting use. Exit status: 0 when that holds, 1 when\n"
+"it does not or the run failed, 2 for a bad command line.\n"
+"\n"
+"Example: %s -l 0,1 --in-memory --no-pci --vdev net_null0 --vdev net_null1 \\\n"
+"             -- --fwd mac --stats 1 --duration 5\n",
+		prog, models, fwds,
+		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_RXD,
+		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_TXD,
+		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S, prog);
+}
+
+/* A whole decimal number in [min, max], nothing else. */
+static int
+parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')      /* no sign, no space, not empty */
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A non-negative, finite number of seconds, decimals allowed. */
+static int
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > MAX_SECONDS)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* "A:B[,C:D...]": each port in at most one pair. */
+static int
+parse_portmap(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf) || *arg == '\0') {
+		snprintf(err, errlen, "--portmap: '%s' is not a list of pairs A:B[,C:D...]", arg);
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		unsigned long a, b;
+
+		if (colon == NULL) {
+			snprintf(err, errlen, "--portmap: '%s' is not a pair A:B", tok);
+			return -EINVAL;
+		}
+		*colon = '\0';
+		if (parse_uint(tok, 0, RTE_MAX_ETHPORTS - 1, &a) != 0 ||
+		    parse_uint(colon + 1, 0, RTE_MAX_ETHPORTS - 1, &b) != 0) {
+			snprintf(err, errlen, "--portmap: '%s:%s' needs two port numbers 0..%d",
+				 tok, colon + 1, RTE_MAX_ETHPORTS - 1);
+			return -EINVAL;
+		}
+		if (cfg->dst_port[a] != BG_PORT_NONE || cfg->dst_port[b] != BG_PORT_NONE) {
+			snprintf(err, errlen, "--portmap: port %lu is in more than one pair",
+				 cfg->dst_port[a] != BG_PORT_NONE ? a : b);
+			return -EINVAL;
+		}
+		cfg->dst_port[a] = (uint16_t)b;
+		cfg->dst_port[b] = (uint16_t)a;
+	}
+	/* strtok_r skips empty tokens: ",0:1" or "0:1,," would pass silently. */
+	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") != NULL) {
+		snprintf(err, errlen, "--portmap: '%s' has an empty pair", arg);
+		return -EINVAL;
+	}
+	cfg->portmap_set = true;
+	return 0;
+}
+
+/* "P,MAC" */
+static int
+parse_eth_dest(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
+{
+	const char *comma = strchr(arg, ',');
+	char port[16];
+	unsigned long p;
+	struct rte_ether_addr mac;
+
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof(port)) {
+		snprintf(err, errlen, "--eth-dest: '%s' is not PORT,MAC (e.g. 0,02:00:00:00:00:01)", arg);
+		return -EINVAL;
+	}
+	memcpy(port, arg, comma - arg);
+	port[comma - arg] = '\0';
+	if (parse_uint(port, 0, RTE_MAX_ETHPORTS - 1, &p) != 0) {
+		snprintf(err, errlen, "--eth-dest: '%s' is not a port number 0..%d", port,
+			 RTE_MAX_ETHPORTS - 1);
+		return -EINVAL;
+	}
+	if (rte_ether_unformat_addr(comma + 1, &mac) != 0) {
+		snprintf(err, errlen, "--eth-dest: '%s' is not a MAC address (e.g. 02:00:00:00:00:01)",
+			 comma + 1);
+		return -EINVAL;
+	}
+	cfg->eth_dst[p] = mac;
+	cfg->eth_dst_set[p] = true;
+	return 0;
+}
+
+static int
+bad_value(char *err, size_t errlen, const char *flag, const char *arg, const char *want)
+{
+	snprintf(err, errlen, "--%s: '%s' is not %s", flag, arg, want);
+	return -EINVAL;
+}
+
+int
+bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t errlen)
+{
+	char names[256], want[300];
+	unsigned long v;
+	int opt, idx = -1;
+
+	bg_config_defaults(cfg);
+	cfg->sched = bg_sched_find("pinned");
+	err[0] = '\0';
+	opterr = 0;
+	optind = 0;                    /* full re-initialisation (glibc) */
+
+	/* '+': stop at the first non-option; ':': report missing values. */
+	while ((opt = getopt_long(argc, argv, "+:h", long_options, &idx)) != -1) {
+		const char *name = idx >= 0 ? long_options[idx].name : "";
+
+		switch (opt) {
+		case OPT_MODE:
+			cfg->sched = bg_sched_find(optarg);
+			if (cfg->sched == NULL) {
+				snprintf(want, sizeof(want), "a model (models: %s)",
+					 bg_reg_names(bg_sched_registry, names, sizeof(names)));
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			break;
+		case OPT_FWD:
+			cfg->fwd = bg_fwd_find(optarg);
+			if (cfg->fwd == NULL) {
+				snprintf(want, sizeof(want), "a forwarding mode (modes: %s)",
+					 bg_reg_names(bg_fwd_registry, names, sizeof(names)));
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			break;
+		case OPT_PORTMAP:
+			if (cfg->portmap_set) {
+				snprintf(err, errlen, "--portmap: given twice; list every pair in one --portmap");
+				return -EINVAL;
+			}
+			if (parse_portmap(optarg, cfg, err, errlen) != 0)
+				return -EINVAL;
+			break;
+		case OPT_ETH_DEST:
+			if (parse_eth_dest(optarg, cfg, err, errlen) != 0)
+				return -EINVAL;
+			break;
+		case OPT_RXD:
+		case OPT_TXD:
+			if (parse_uint(optarg, BG_DESC_MIN, BG_DESC_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a descriptor count %d..%d",
+					 BG_DESC_MIN, BG_DESC_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			*(opt == OPT_RXD ? &cfg->rxd : &cfg->txd) = (uint16_t)v;
+			break;
+		case OPT_BURST:
+			if (parse_uint(optarg, 1, BG_BURST_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a burst size 1..%d", BG_BURST_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->burst = (uint16_t)v;
+			break;
+		case OPT_STATS:
+			if (parse_seconds(optarg, &cfg->stats_period_s) != 0)
+				return bad_value(err, errlen, name, optarg,
+						 "a number of seconds >= 0 (0 = off)");
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &cfg->duration_s) != 0)
+				return bad_value(err, errlen, name, optarg,
+						 "a number of seconds >= 0 (0 = until a signal)");
+			break;
+		case OPT_LINK_WAIT:
+			if (parse_seconds(optarg, &cfg->link_wait_s) != 0)
+				return bad_value(err, errlen, name, optarg, "a number of seconds >= 0");
+			break;
+		case OPT_JSON:
+			if (*optarg == '\0') {
+				snprintf(err, errlen, "--json: needs a file name");
+				return -EINVAL;
+			}
+			cfg->json_path = optarg;
+			break;
+		case 'h':
+		case OPT_HELP:
+			return BG_OPTIONS_HELP;
+		case ':':
+			snprintf(err, errlen, "%s: needs a value; see --help", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "%s: unknown option; see --help", argv[optind - 1]);
+			return -EINVAL;
+		}
+		idx = -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "%s: unexpected argument; options start with --, see --help",
+			 argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

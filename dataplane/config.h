@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+/*
+ * The configuration of one run, filled by the application's option parser and
+ * read (never written) by the data plane.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+
+struct bg_sched;
+struct bg_fwd;
+
+#define BG_PORT_NONE UINT16_MAX
+
+#define BG_BURST_MAX 256          /* largest --burst */
+#define BG_DESC_MIN 16            /* smallest --rxd/--txd */
+#define BG_DESC_MAX 16384         /* largest --rxd/--txd */
+
+#define BG_DEFAULT_BURST 32
+#define BG_DEFAULT_RXD 1024
+#define BG_DEFAULT_TXD 1024
+#define BG_DEFAULT_LINK_WAIT_S 5.0
+
+struct bg_config {
+	const struct bg_sched *sched;  /* --mode */
+	const struct bg_fwd *fwd;      /* --fwd */
+
+	/* --portmap: dst_port[p] is where packets received on p go, or
+	 * BG_PORT_NONE when the user did not name p (the default pairing
+	 * then applies, see bg_config_resolve_ports()). */
+	bool portmap_set;
+	uint16_t dst_port[RTE_MAX_ETHPORTS];
+
+	/* --eth-dest: next-hop MAC per egress port, for --fwd mac. */
+	bool eth_dst_set[RTE_MAX_ETHPORTS];
+	struct rte_ether_addr eth_dst[RTE_MAX_ETHPORTS];
+
+	uint16_t rxd;                  /* --rxd */
+	uint16_t txd;                  /* --txd */
+	uint16_t burst;                /* --burst */
+	double stats_period_s;         /* --stats, 0 = no periodic stats */
+	double duration_s;             /* --duration, 0 = until a signal */
+	double link_wait_s;            /* --link-wait */
+	const char *json_path;         /* --json, NULL = none */
+};
+
+/* Fill cfg with the defaults (mode pinned, fwd io, default port pairing). */
+void bg_config_defaults(struct bg_config *cfg);
+
+/*
+ * Check the port-dependent parts of cfg against the nb_ports ethdevs that
+ * exist (ids 0..nb_ports-1) and complete the port map: ports the user did not
+ * map are paired 0<->1, 2<->3, ...; a last odd port forwards to itself.
+ * Default next-hop MACs are 02:00:00:00:00:<egress port>.
+ *
+ * Returns 0, or -EINVAL with a one-line message naming the flag in err.
+ * Not safe to call concurrently on the same cfg.
+ */
+int bg_config_resolve_ports(struct bg_config *cfg, uint16_t nb_ports,
+			    char *err, size_t errlen);
+
+#endif /* BG_CONFIG_H */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lcore/report.h"
+#include "lcore/runtime.h"
+#include "lcore/sched.h"
+
+void
+bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
+{
+	memset(s, 0, sizeof(*s));
+	s->mode = rt->cfg->sched->reg.name;
+	s->fwd = rt->cfg->fwd->reg.name;
+	s->duration_s = bg_runtime_elapsed(rt);
+
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		struct bg_port_summary *ps;
+
+		if (!rt->port_used[p])
+			continue;
+		ps = &s->ports[s->nb_ports++];
+		ps->port = p;
+		memcpy(ps->name, rt->ports[p].name, sizeof(ps->name));
+		memcpy(ps->driver, rt->ports[p].driver, sizeof(ps->driver));
+		ps->socket = rt->ports[p].socket;
+		ps->link_up = rt->ports[p].link_up;
+		ps->nic = rt->ports[p].stats;
+		bg_runtime_port_counters(rt, p, &ps->c);
+		bg_counters_add(&s->total, &ps->c);
+	}
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		const struct bg_worker *w = rt->workers[i];
+		struct bg_lcore_summary *ls = &s->lcores[s->nb_lcores++];
+
+		ls->lcore = w->lcore_id;
+		ls->socket = w->socket;
+		ls->polls = w->polls;
+		ls->busy_polls = w->busy_polls;
+		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+			if (rt->port_used[p])
+				bg_counters_add(&ls->c, &w->ctr[p]);
+	}
+	s->pools_returned = true;
+	for (int k = 0; k < RTE_MAX_NUMA_NODES; k++) {
+		const struct bg_pool_slot *slot = &rt->pools[k];
+		struct bg_pool_summary *pl;
+
+		if (slot->size == 0)
+			continue;
+		pl = &s->pools[s->nb_pools++];
+		pl->socket = k;
+		pl->size = slot->size;
+		pl->in_use_start = slot->in_use_start;
+		pl->in_use_end = slot->in_use_end;
+		if (slot->pool != NULL || pl->in_use_end != pl->in_use_start)
+			s->pools_returned = false;     /* still open, or leaked */
+	}
+	s->packets_conserved = s->total.rx == s->total.tx + bg_counters_drops(&s->total);
+	s->conserved = s->packets_conserved && s->pools_returned;
+}
+
+static double
+mpps(uint64_t packets, double seconds)
+{
+	return seconds > 0 ? (double)packets / seconds / 1e6 : 0.0;
+}
+
+void
+bg_summary_print(const struct bg_summary *s, FILE *out)
+{
+	const struct bg_counters *t = &s->total;
+
+	fprintf(out, "\n=== brigade summary: mode %s, fwd %s, %.3f s ===\n",
+		s->mode, s->fwd, s->duration_s);
+	fprintf(out, "%-5s %-16s %14s %14s %12s %9s %9s   %s\n", "port", "name",
+		"rx_packets", "tx_packets", "drops", "rx_mpps", "tx_mpps",
+		"nic: imissed rx_nombuf ierrors oerrors");
+	for (unsigned i = 0; i < s->nb_ports; i++) {
+		const struct bg_port_summary *p = &s->ports[i];
+
+		fprintf(out, "%-5u %-16s %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %9.3f %9.3f   %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			p->port, p->name, p->c.rx, p->c.tx, bg_counters_drops(&p->c),
+			mpps(p->c.rx, s->duration_s), mpps(p->c.tx, s->duration_s),
+			p->nic.imissed, p->nic.rx_nombuf, p->nic.ierrors, p->nic.oerrors);
+	}
+	fprintf(out, "%-5s %-6s %14s %14s %12s %9s %6s\n", "lcore", "socket",
+		"rx_packets", "tx_packets", "drops", "rx_mpps", "busy%");
+	for (unsigned i = 0; i < s->nb_lcores; i++) {
+		const struct bg_lcore_summary *l = &s->lcores[i];
+
+		fprintf(out, "%-5u %-6d %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %9.3f %6.1f\n",
+			l->lcore, l->socket, l->c.rx, l->c.tx, bg_counters_drops(&l->c),
+			mpps(l->c.rx, s->duration_s),
+			l->polls ? 100.0 * (double)l->busy_polls / (double)l->polls : 0.0);
+	}
+	fprintf(out, "drops by reason:");
+	for (int r = 0; r < BG_DROP_MAX; r++)
+		fprintf(out, " %s %" PRIu64, bg_drop_name(r), t->drop[r]);
+	fprintf(out, "\n");
+	for (unsigned i = 0; i < s->nb_pools; i++)
+		fprintf(out, "pool socket %d: %u mbufs, in use %u at start, %u at exit\n",
+			s->pools[i].socket, s->pools[i].size,
+			s->pools[i].in_use_start, s->pools[i].in_use_end);
+	fprintf(out, "conservation: rx %" PRIu64 " %s tx %" PRIu64 " + drops %" PRIu64 "%s; pools %s -> %s\n",
+		t->rx, s->packets_conserved ? "==" : "!=", t->tx, bg_counters_drops(t),
+		s->packets_conserved ? "" : " (packets lost)",
+		s->pools_returned ? "back to start" : "NOT back to start (leak)",
+		s->conserved ? "OK" : "FAILED");
+}
+
+static void
+json_counters(FILE *out, const struct bg_counters *c, double seconds)
+{
+	fprintf(out, "\"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
+		", \"drop_packets\": %" PRIu64 ", \"drops\": {",
+		c->rx, c->tx, bg_counters_drops(c));
+	for (int r = 0; r < BG_DROP_MAX; r++)
+		fprintf(out, "%s\"%s\": %" PRIu64, r ? ", " : "", bg_drop_name(r), c->drop[r]);
+	fprintf(out, "}, \"rx_mpps\": %.6f, \"tx_mpps\": %.6f",
+		mpps(c->rx, seconds), mpps(c->tx, seconds));
+}
+
+void
+bg_summary_json(const struct bg_summary *s, FILE *out)
+{
+	fprintf(out, "{\n  \"mode\": \"%s\",\n  \"fwd\": \"%s\",\n  \"duration_s\": %.6f,\n  ",
+		s->mode, s->fwd, s->duration_s);
+	json_counters(out, &s->total, s->duration_s);
+	fprintf(out, ",\n  \"conserved\": %s,\n  \"packets_conserved\": %s,\n  \"pools_returned\": %s,\n",
+		s->conserved ? "true" : "false", s->packets_conserved ? "true" : "false",
+		s->pools_returned ? "true" : "false");
+
+	fprintf(out, "  \"ports\": [");
+	for (unsigned i = 0; i < s->nb_ports; i++) {
+		const struct bg_port_summary *p = &s->ports[i];
+
+		fprintf(out, "%s\n    {\"port\": %u, \"name\": \"%s\", \"driver\": \"%s\", \"socket\": %d, \"link_up\": %s, ",
+			i ? "," : "", p->port, p->name, p->driver, p->socket,
+			p->link_up ? "true" : "false");
+		json_counters(out, &p->c, s->duration_s);
+		fprintf(out, ", \"nic\": {\"ipackets\": %" PRIu64 ", \"opackets\": %" PRIu64
+			", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
+			", \"ierrors\": %" PRIu64 ", \"oerrors\": %" PRIu64 "}}",
+			p->nic.ipackets, p->nic.opackets, p->nic.imissed,
+			p->nic.rx_nombuf, p->nic.ierrors, p->nic.oerrors);
+	}
+	fprintf(out, "\n  ],\n  \"lcores\": [");
+	for (unsigned i = 0; i < s->nb_lcores; i++) {
+		const struct bg_lcore_summary *l = &s->lcores[i];
+
+		fprintf(out, "%s\n    {\"lcore\": %u, \"socket\": %d, ", i ? "," : "",
+			l->lcore, l->socket);
+		json_counters(out, &l->c, s->duration_s);
+		fprintf(out, ", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64 "}",
+			l->polls, l->busy_polls);
+	}
+	fprintf(out, "\n  ],\n  \"pools\": [");
+	for (unsigned i = 0; i < s->nb_pools; i++)
+		fprintf(out, "%s\n    {\"socket\": %d, \"size\": %u, \"in_use_start\": %u, \"in_use_end\": %u}",
+			i ? "," : "", s->pools[i].socket, s->pools[i].size,
+			s->pools[i].in_use_start, s->pools[i].in_use_end);
+	fprintf(out, "\n  ]\n}\n");
+}
+
+int
+bg_summary_write_json(const struct bg_summary *s, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return -errno;
+	bg_summary_json(s, f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int err = errno;
+
+		remove(tmp);
+		return -err;
+	}
+	return 0;
+}

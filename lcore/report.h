@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BG_REPORT_H
+#define BG_REPORT_H
+
+/*
+ * The run's summary: counters per port and per lcore, totals, and the
+ * conservation check, printed for people and written as JSON (the schema is
+ * in README.md). Control thread only.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "dataplane/counters.h"
+
+struct bg_runtime;
+
+struct bg_port_summary {
+	uint16_t port;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char driver[32];
+	int socket;
+	bool link_up;
+	struct bg_counters c;
+	struct rte_eth_stats nic;      /* the device's own counters */
+};
+
+struct bg_lcore_summary {
+	unsigned lcore;
+	int socket;
+	struct bg_counters c;          /* summed over ports */
+	uint64_t polls;
+	uint64_t busy_polls;
+};
+
+struct bg_pool_summary {
+	int socket;
+	uint32_t size;
+	unsigned in_use_start;
+	unsigned in_use_end;
+};
+
+struct bg_summary {
+	const char *mode;
+	const char *fwd;
+	double duration_s;
+	struct bg_counters total;
+	unsigned nb_ports;
+	struct bg_port_summary ports[RTE_MAX_ETHPORTS];
+	unsigned nb_lcores;
+	struct bg_lcore_summary lcores[RTE_MAX_LCORE];
+	unsigned nb_pools;
+	struct bg_pool_summary pools[RTE_MAX_NUMA_NODES];
+	bool packets_conserved;        /* rx == tx + drops */
+	bool pools_returned;           /* every pool's in-use count at its start */
+	bool conserved;                /* both */
+};
+
+/* Fill s from a runtime that has been closed (bg_runtime_close()). */
+void bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt);
+
+/* Print s as tables, for people. */
+void bg_summary_print(const struct bg_summary *s, FILE *out);
+
+/* Write s as JSON to path (through a temporary file, renamed into place).
+ * Returns 0 or -errno. */
+int bg_summary_write_json(const struct bg_summary *s, const char *path);
+
+/* Write s as one JSON object to out. */
+void bg_summary_json(const struct bg_summary *s, FILE *out);
+
+#endif /* BG_REPORT_H */

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+
+#include "dataplane/log.h"
+#include "dataplane/pool.h"
+#include "lcore/runtime.h"
+#include "lcore/sched.h"
+#include "lcore/topology.h"
+
+volatile int bg_stop_flag;
+
+void
+bg_stop_reset(void)
+{
+	__atomic_store_n(&bg_stop_flag, 0, __ATOMIC_RELAXED);
+}
+
+static int
+workers_create(struct bg_runtime *rt)
+{
+	unsigned lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		struct bg_worker *w;
+
+		/* The context lives on the worker's own socket. */
+		w = rte_zmalloc_socket("bg_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL) {
+			BG_LOG(ERR, "cannot allocate the context of lcore %u", lcore);
+			return -ENOMEM;
+		}
+		w->lcore_id = lcore;
+		w->socket = socket;
+		w->index = rt->nb_workers;
+		w->burst = rt->cfg->burst;
+		w->fwd = rt->cfg->fwd->fn;
+		w->fwd_ctx = rt->fwd_ctx;
+		rt->workers[rt->nb_workers++] = w;
+	}
+	if (rt->nb_workers == 0) {
+		BG_LOG(ERR, "no worker lcore: give the EAL at least two lcores, e.g. -l 0,1 (the first one is the main lcore, which only controls)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+fwd_ctx_create(struct bg_runtime *rt)
+{
+	const struct bg_config *cfg = rt->cfg;
+
+	rt->fwd_ctx = rte_zmalloc("bg_fwd_ctx", sizeof(*rt->fwd_ctx), RTE_CACHE_LINE_SIZE);
+	if (rt->fwd_ctx == NULL)
+		return -ENOMEM;
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		if (!rt->port_used[p])
+			continue;
+		rt->fwd_ctx->port[p].dst = cfg->eth_dst[p];
+		if (rte_eth_macaddr_get(p, &rt->fwd_ctx->port[p].src) != 0)
+			return -ENODEV;
+	}
+	return 0;
+}
+
+/* Which pool feeds RX queue q of port: the one of the worker polling it. */
+static struct rte_mempool *
+rxq_pool(const struct bg_runtime *rt, uint16_t port, uint16_t queue)
+{
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		const struct bg_worker *w = rt->workers[i];
+
+		for (uint16_t k = 0; k < w->nb_rxq; k++)
+			if (w->rxq[k].port == port && w->rxq[k].queue == queue)
+				return rt->pools[w->socket].pool;
+	}
+	/* A queue nobody polls still needs a pool to be set up. */
+	return rt->pools[rt->workers[0]->socket].pool;
+}
+
+static int
+pools_create(struct bg_runtime *rt)
+{
+	struct bg_pool_demand demand[RTE_MAX_NUMA_NODES];
+
+	memset(demand, 0, sizeof(demand));
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		const struct bg_worker *w = rt->workers[i];
+		struct bg_pool_demand *d = &demand[w->socket];
+
+		d->descriptors += w->nb_rxq * (uint32_t)rt->cfg->rxd +
+				  w->nb_txport * (uint32_t)rt->cfg->txd;
+		d->lcores++;
+		/* One RX burst plus a full TX buffer per egress port. */
+		d->in_flight += rt->cfg->burst * (1u + w->nb_txport);
+	}
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		struct bg_pool_slot *slot = &rt->pools[s];
+
+		if (demand[s].lcores == 0)
+			continue;
+		slot->size = bg_pool_size(&demand[s]);
+		slot->pool = bg_pool_create(s, slot->size);
+		if (slot->pool == NULL) {
+			BG_LOG(ERR, "cannot create a pool of %u mbufs on socket %d: %s; reserve more hugepages (scripts/setup.sh hugepages) or lower --rxd/--txd",
+			       slot->size, s, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		slot->in_use_start = rte_mempool_in_use_count(slot->pool);
+	}
+	return 0;
+}
+
+static int
+ports_setup(struct bg_runtime *rt)
+{
+	struct bg_port *up[RTE_MAX_ETHPORTS];
+	unsigned n = 0;
+
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
+		struct rte_mempool *pools[RTE_MAX_QUEUES_PER_PORT];
+		int ret;
+
+		if (!rt->port_used[p])
+			continue;
+		for (uint16_t q = 0; q < rt->port_queues[p]; q++)
+			pools[q] = rxq_pool(rt, p, q);
+		ret = bg_port_setup(&rt->ports[p], p, rt->port_queues[p],
+				    rt->cfg->rxd, rt->cfg->txd, pools);
+		if (ret != 0)
+			return ret;
+		ret = bg_port_start(&rt->ports[p]);
+		if (ret != 0)
+			return ret;
+		up[n++] = &rt->ports[p];
+	}
+	bg_port_wait_link(up, n, rt->cfg->link_wait_s);
+	return 0;
+}
+
+int
+bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
+{
+	int ret;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->cfg = cfg;
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+		rt->port_used[p] = cfg->dst_port[p] != BG_PORT_NONE;
+
+	ret = fwd_ctx_create(rt);
+	if (ret != 0)
+		return ret;
+	ret = workers_create(rt);
+	if (ret != 0)
+		return ret;
+	ret = cfg->sched->assign(rt);
+	if (ret != 0)
+		return ret;
+	ret = pools_create(rt);
+	if (ret != 0)
+		return ret;
+	ret = ports_setup(rt);
+	if (ret != 0)
+		return ret;
+	bg_topology_check(rt);
+	return 0;
+}
+
+int
+bg_runtime_launch(struct bg_runtime *rt)
+{
+	bg_stop_reset();
+	rt->start_tsc = rte_get_tsc_cycles();
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		struct bg_worker *w = rt->workers[i];
+		int ret = rte_eal_remote_launch(rt->cfg->sched->run, w, w->lcore_id);
+
+		if (ret != 0) {
+			BG_LOG(ERR, "cannot launch a worker on lcore %u: %s",
+			       w->lcore_id, rte_strerror(-ret));
+			bg_stop_request();
+			rte_eal_mp_wait_lcore();
+			return ret;
+		}
+	}
+	rt->launched = true;
+	return 0;
+}
+
+void
+bg_runtime_stop(struct bg_runtime *rt)
+{
+	if (!rt->launched)
+		return;
+	bg_stop_request();
+	rte_eal_mp_wait_lcore();
+	rt->stop_tsc = rte_get_tsc_cycles();
+	rt->launched = false;
+	/* The workers are gone: their TX queues are ours to drain now. */
+	for (unsigned i = 0; i < rt->nb_workers; i++)
+		bg_tx_flush_all(rt->workers[i]);
+}
+
+void
+bg_runtime_close(struct bg_runtime *rt)
+{
+	bg_runtime_stop(rt);
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+		bg_port_close(&rt->ports[p]);
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		struct bg_pool_slot *slot = &rt->pools[s];
+
+		if (slot->pool == NULL)
+			continue;
+		slot->in_use_end = rte_mempool_in_use_count(slot->pool);
+		rte_mempool_free(slot->pool);
+		slot->pool = NULL;
+	}
+}
+
+void
+bg_runtime_free(struct bg_runtime *rt)
+{
+	bg_runtime_close(rt);
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		rte_free(rt->workers[i]);
+		rt->workers[i] = NULL;
+	}
+	rt->nb_workers = 0;
+	rte_free(rt->fwd_ctx);
+	rt->fwd_ctx = NULL;
+}
+
+double
+bg_runtime_elapsed(const struct bg_runtime *rt)
+{
+	uint64_t end = rt->launched ? rte_get_tsc_cycles() : rt->stop_tsc;
+
+	if (rt->start_tsc == 0 || end < rt->start_tsc)
+		return 0.0;
+	return (double)(end - rt->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+void
+bg_runtime_port_counters(const struct bg_runtime *rt, uint16_t port,
+			 struct bg_counters *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned i = 0; i < rt->nb_workers; i++)
+		bg_counters_add(sum, &rt->workers[i]->ctr[port]);
+}
+
+struct rte_mempool *
+bg_runtime_pool(const struct bg_runtime *rt, int socket)
+{
+	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
+		return NULL;
+	return rt->pools[socket].pool;
+}

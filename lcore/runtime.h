@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BG_RUNTIME_H
+#define BG_RUNTIME_H
+
+/*
+ * The runtime: the workers, ports and pools of one run, and their life cycle.
+ *
+ *   bg_runtime_init()    workers on every EAL worker lcore, work assigned by
+ *                        the model, pools per socket, ports up, links waited
+ *   bg_runtime_launch()  workers start their loops
+ *   bg_runtime_stop()    stop flag, join, flush what is buffered
+ *   bg_runtime_close()   ports stopped and closed, pools checked and freed
+ *   bg_runtime_free()    worker contexts freed (read the counters before)
+ *
+ * All run on the main lcore (the control thread), in that order; close and
+ * free also unwind a failed init. The EAL must be initialised first.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include "dataplane/config.h"
+#include "dataplane/fwd.h"
+#include "dataplane/port.h"
+#include "lcore/worker.h"
+
+struct bg_pool_slot {
+	struct rte_mempool *pool;      /* NULL when the socket has no worker */
+	uint32_t size;
+	unsigned in_use_start;         /* right after creation */
+	unsigned in_use_end;           /* after the ports were closed */
+};
+
+struct bg_runtime {
+	const struct bg_config *cfg;
+
+	unsigned nb_workers;
+	struct bg_worker *workers[RTE_MAX_LCORE];   /* index 0..nb_workers-1 */
+
+	/* Ports in use (those in cfg->dst_port[]), by port id. */
+	bool port_used[RTE_MAX_ETHPORTS];
+	uint16_t port_queues[RTE_MAX_ETHPORTS];     /* set by the model */
+	struct bg_port ports[RTE_MAX_ETHPORTS];
+
+	struct bg_pool_slot pools[RTE_MAX_NUMA_NODES];
+	struct bg_fwd_ctx *fwd_ctx;
+
+	bool launched;
+	uint64_t start_tsc, stop_tsc;
+};
+
+/*
+ * Set everything up for cfg, whose ports must be resolved already.
+ * Returns 0; -EINVAL when the configuration cannot run here (no worker lcore,
+ * too many queues); -ENOMEM when pools or contexts cannot be allocated; or a
+ * port's error. Every cause is logged. On error, call bg_runtime_close().
+ */
+int bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg);
+
+/* Launch the model's loop on every worker. Returns 0 or -errno. */
+int bg_runtime_launch(struct bg_runtime *rt);
+
+/* Stop and join the workers, then send what their TX buffers hold.
+ * Idempotent. */
+void bg_runtime_stop(struct bg_runtime *rt);
+
+/* Stop if needed, close ports, record the pools' in-use counts and free the
+ * pools. Worker counters stay readable. Idempotent; safe after a failed init. */
+void bg_runtime_close(struct bg_runtime *rt);
+
+/* Close if needed, then free the worker contexts. Idempotent. */
+void bg_runtime_free(struct bg_runtime *rt);
+
+/* Seconds between launch and stop (or now, while running). */
+double bg_runtime_elapsed(const struct bg_runtime *rt);
+
+/* Sum the counters of every worker for one port (approximate while the
+ * workers run). */
+void bg_runtime_port_counters(const struct bg_runtime *rt, uint16_t port,
+			      struct bg_counters *sum);
+
+/* The pool for a socket, or NULL. */
+struct rte_mempool *bg_runtime_pool(const struct bg_runtime *rt, int socket);
+
+#endif /* BG_RUNTIME_H */

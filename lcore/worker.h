@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BG_WORKER_H
+#define BG_WORKER_H
+
+/*
+ * A worker: one EAL lcore running one scheduler loop, with one context it
+ * owns. The control thread fills the read-only part before launch; while the
+ * worker runs, only the worker writes its context. Readers of the counters
+ * (stats, summary) get approximate sums while workers run, exact ones after
+ * bg_runtime_stop() has joined them.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/config.h"
+#include "dataplane/counters.h"
+#include "dataplane/fwd.h"
+
+#define BG_WORKER_MAX_RXQ RTE_MAX_ETHPORTS
+
+/* An RX queue a worker polls, and where its packets go. */
+struct bg_rxq {
+	uint16_t port;
+	uint16_t queue;
+	uint16_t dst_port;
+};
+
+/* Packets waiting to be sent on one TX queue. */
+struct bg_txbuf {
+	uint16_t len;
+	uint16_t queue;
+	struct rte_mbuf *pkts[BG_BURST_MAX];
+};
+
+struct bg_worker {
+	/* Read-only once launched. */
+	unsigned lcore_id;
+	int socket;
+	unsigned index;                /* 0..nb_workers-1 */
+	uint16_t burst;
+	uint16_t nb_rxq;
+	uint16_t nb_txport;
+	bg_fwd_fn fwd;
+	const struct bg_fwd_ctx *fwd_ctx;
+	struct bg_rxq rxq[BG_WORKER_MAX_RXQ];
+	uint16_t txport[RTE_MAX_ETHPORTS];     /* ports it transmits on */
+
+	/* Written by the worker alone while it runs. */
+	RTE_MARKER hot __rte_cache_aligned;
+	uint64_t polls;                /* loop iterations */
+	uint64_t busy_polls;           /* iterations that received packets */
+	struct bg_counters ctr[RTE_MAX_ETHPORTS];
+	struct bg_txbuf tx[RTE_MAX_ETHPORTS] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/*
+ * The stop flag, set from a signal handler or the control thread and read by
+ * every worker once per loop iteration.
+ */
+extern volatile int bg_stop_flag;
+
+/* Ask every worker to stop. Async-signal-safe. */
+static inline void
+bg_stop_request(void)
+{
+	/* Pairs with the relaxed load in bg_stop_requested(): no data is
+	 * published with the flag, workers only need to see it eventually. */
+	__atomic_store_n(&bg_stop_flag, 1, __ATOMIC_RELAXED);
+}
+
+/* Has a stop been asked for? Safe from any thread. */
+static inline bool
+bg_stop_requested(void)
+{
+	return __atomic_load_n(&bg_stop_flag, __ATOMIC_RELAXED) != 0;
+}
+
+/* Clear the stop flag before launching workers again (tests). Control thread
+ * only, with no worker running. */
+void bg_stop_reset(void);
+
+/*
+ * Buffered TX. Packets for a port collect in the worker's buffer for it and
+ * leave in bursts; what the TX queue does not take is freed and counted as
+ * tx_full on that port. A burst that finds the buffer empty and fills a whole
+ * burst is sent directly, without the copy.
+ * Worker only: each worker uses only its own buffers and its own TX queues.
+ */
+static inline void
+bg_tx_send(struct bg_worker *w, uint16_t port, uint16_t queue,
+	   struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(port, queue, pkts, n);
+
+	w->ctr[port].tx += sent;
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		w->ctr[port].drop[BG_DROP_TX_FULL] += n - sent;
+	}
+}
+
+static inline void
+bg_tx_flush(struct bg_worker *w, uint16_t port)
+{
+	struct bg_txbuf *b = &w->tx[port];
+
+	if (b->len != 0) {
+		bg_tx_send(w, port, b->queue, b->pkts, b->len);
+		b->len = 0;
+	}
+}
+
+static inline void
+bg_tx_flush_all(struct bg_worker *w)
+{
+	for (uint16_t i = 0; i < w->nb_txport; i++)
+		bg_tx_flush(w, w->txport[i]);
+}
+
+static inline void
+bg_tx_burst(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bg_txbuf *b = &w->tx[port];
+
+	if (b->len == 0 && n == w->burst) {
+		bg_tx_send(w, port, b->queue, pkts, n);
+		return;
+	}
+	while (n != 0) {
+		uint16_t room = w->burst - b->len;
+		uint16_t k = n < room ? n : room;
+
+		memcpy(&b->pkts[b->len], pkts, k * sizeof(*pkts));
+		b->len += k;
+		pkts += k;
+		n -= k;
+		if (b->len == w->burst) {
+			bg_tx_send(w, port, b->queue, b->pkts, b->len);
+			b->len = 0;
+		}
+	}
+}
+
+#endif /* BG_WORKER_H */
