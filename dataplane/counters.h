@@ -22,7 +22,7 @@
 	_(TX_FULL, "tx_full",                                                  \
 	  "the TX queue took only part of a burst; the rest was freed")       \
 	_(RUNT, "runt",                                                        \
-	  "frame shorter than an Ethernet header, so it cannot be rewritten")
+	  "first segment shorter than an Ethernet header: cannot be rewritten")
 
 enum bg_drop {
 #define BG_DROP_ENUM(e, name, help) BG_DROP_##e,

@@ -117,7 +117,8 @@ parse_seconds(const char *s, double *out)
 	char *end;
 	double v;
 
-	if ((*s < '0' || *s > '9') && *s != '.')
+	/* Digits and a point only: no sign, space, exponent or hex. */
+	if (*s == '\0' || s[strspn(s, "0123456789.")] != '\0')
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -299,7 +300,11 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			snprintf(err, errlen, "%s: needs a value; see --help", argv[optind - 1]);
 			return -EINVAL;
 		default:
-			snprintf(err, errlen, "%s: unknown option; see --help", argv[optind - 1]);
+			if (optopt > 0 && optopt < 256)   /* short: may sit mid-word */
+				snprintf(err, errlen, "-%c: unknown option; see --help", optopt);
+			else
+				snprintf(err, errlen, "%s: unknown option; see --help",
+					 argv[optind - 1]);
 			return -EINVAL;
 		}
 		idx = -1;
