@@ -56,14 +56,18 @@ fwd_ctx_create(struct bg_runtime *rt)
 	const struct bg_config *cfg = rt->cfg;
 
 	rt->fwd_ctx = rte_zmalloc("bg_fwd_ctx", sizeof(*rt->fwd_ctx), RTE_CACHE_LINE_SIZE);
-	if (rt->fwd_ctx == NULL)
+	if (rt->fwd_ctx == NULL) {
+		BG_LOG(ERR, "cannot allocate the forwarding context");
 		return -ENOMEM;
+	}
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
 		if (!rt->port_used[p])
 			continue;
 		rt->fwd_ctx->port[p].dst = cfg->eth_dst[p];
-		if (rte_eth_macaddr_get(p, &rt->fwd_ctx->port[p].src) != 0)
+		if (rte_eth_macaddr_get(p, &rt->fwd_ctx->port[p].src) != 0) {
+			BG_LOG(ERR, "port %u: cannot read its MAC address; is it a valid port?", p);
 			return -ENODEV;
+		}
 	}
 	return 0;
 }
@@ -175,7 +179,6 @@ bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
 int
 bg_runtime_launch(struct bg_runtime *rt)
 {
-	bg_stop_reset();
 	rt->start_tsc = rte_get_tsc_cycles();
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		struct bg_worker *w = rt->workers[i];

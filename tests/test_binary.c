@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The brigade binary as a user runs it (path in argv[1]): a net_null run
+ * stopped by SIGTERM or SIGINT or by --duration, with the summary and the JSON
+ * checked; bad command lines (exit 2, one line naming the flag); --help; and
+ * a start-up without a worker lcore.
+ *
+ * Every child runs with its output in temporary files and a bounded wait: a
+ * child still running at the deadline is killed and the test fails.
+ * The EAL always gets --in-memory --no-pci so runs never collide.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#define MAX_ARGS 48
+#define EAL_RUN_TIMEOUT_S 30.0     /* EAL start-up and teardown included */
+#define START_TIMEOUT_S 30.0       /* until "forwarding" is printed */
+#define STOP_TIMEOUT_S 10.0        /* from the signal to the exit */
+
+static const char *brigade;
+
+/* The EAL arguments every forwarding run uses: main lcore 0, worker lcore 1. */
+#define EAL_ARGS "-l0,1", "--in-memory", "--no-pci", "--no-telemetry"
+#define NULL_PORTS "--vdev", "net_null0", "--vdev", "net_null1"
+
+struct proc {
+	pid_t pid;
+	bool exited;                   /* reaped; status valid */
+	int status;
+	char out_path[64];
+	char err_path[64];
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Start brigade with args (NULL-terminated, without argv[0]), stdout and
+ * stderr into fresh temporary files. Returns 0 or -1. */
+static int
+proc_start(struct proc *p, const char *const args[])
+{
+	char *argv[MAX_ARGS + 2];
+	int out_fd, err_fd, n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = -1;
+	snprintf(p->out_path, sizeof(p->out_path), "/tmp/bg_test_binary_out_XXXXXX");
+	snprintf(p->err_path, sizeof(p->err_path), "/tmp/bg_test_binary_err_XXXXXX");
+	out_fd = mkstemp(p->out_path);
+	err_fd = mkstemp(p->err_path);
+	if (out_fd < 0 || err_fd < 0) {
+		perror("mkstemp");
+		if (out_fd >= 0)
+			close(out_fd);
+		if (err_fd >= 0)
+			close(err_fd);
+		return -1;
+	}
+	argv[n++] = (char *)brigade;
+	while (args[n - 1] != NULL && n <= MAX_ARGS) {
+		argv[n] = (char *)args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	p->pid = fork();
+	if (p->pid < 0) {
+		perror("fork");
+		close(out_fd);
+		close(err_fd);
+		return -1;
+	}
+	if (p->pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+
+		if (null_fd >= 0)
+			dup2(null_fd, STDIN_FILENO);
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(err_fd, STDERR_FILENO);
+		execv(brigade, argv);
+		_exit(127);
+	}
+	close(out_fd);
+	close(err_fd);
+	return 0;
+}
+
+/* Has the child exited? Reaps it once. */
+static bool
+proc_poll(struct proc *p)
+{
+	if (!p->exited && p->pid > 0 && waitpid(p->pid, &p->status, WNOHANG) == p->pid)
+		p->exited = true;
+	return p->exited;
+}
+
+/* Wait up to timeout_s for the child to exit; kill it after that.
+ * Returns true when it exited on its own. */
+static bool
+proc_wait(struct proc *p, double timeout_s)
+{
+	const double deadline = now_s() + timeout_s;
+
+	if (p->pid <= 0)
+		return false;
+	while (!proc_poll(p)) {
+		if (now_s() > deadline) {
+			fprintf(stderr, "brigade (pid %d) still running after %.0f s: killed\n",
+				(int)p->pid, timeout_s);
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &p->status, 0);
+			p->exited = true;
+			return false;
+		}
+		usleep(10 * 1000);
+	}
+	return true;
+}
+
+/* A file's whole content, NUL-terminated ("" when unreadable). Free it. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (f != NULL) {
+		for (;;) {
+			size_t got;
+
+			if (cap - len < 4096) {
+				char *nb = realloc(buf, cap + 65536);
+
+				if (nb == NULL)
+					break;
+				buf = nb;
+				cap += 65536;
+			}
+			got = fread(buf + len, 1, cap - len - 1, f);
+			len += got;
+			if (got == 0)
+				break;
+		}
+		fclose(f);
+	}
+	if (buf == NULL)
+		return strdup("");
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool
+file_contains(const char *path, const char *needle)
+{
+	char *s = slurp(path);
+	bool found = strstr(s, needle) != NULL;
+
+	free(s);
+	return found;
+}
+
+/* Wait up to timeout_s for needle on the child's stdout. False when it did
+ * not come, or the child exited first. */
+static bool
+proc_wait_output(struct proc *p, const char *needle, double timeout_s)
+{
+	const double deadline = now_s() + timeout_s;
+
+	for (;;) {
+		if (file_contains(p->out_path, needle))
+			return true;
+		if (proc_poll(p) || now_s() > deadline)
+			return file_contains(p->out_path, needle);
+		usleep(20 * 1000);
+	}
+}
+
+/* Kill the child if it still runs, remove the capture files. */
+static void
+proc_cleanup(struct proc *p)
+{
+	if (p->pid > 0 && !proc_poll(p)) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &p->status, 0);
+		p->exited = true;
+	}
+	unlink(p->out_path);
+	unlink(p->err_path);
+}
+
+static void
+dump_output(const struct proc *p)
+{
+	char *out = slurp(p->out_path), *err = slurp(p->err_path);
+
+	fprintf(stderr, "\n--- brigade stdout ---\n%s--- brigade stderr ---\n%s---\n", out, err);
+	free(out);
+	free(err);
+}
+
+static bool
+exited_with(const struct proc *p, int code)
+{
+	return p->exited && WIFEXITED(p->status) && WEXITSTATUS(p->status) == code;
+}
+
+/* Run to completion within timeout_s. */
+static void
+run(struct proc *p, const char *const args[], double timeout_s)
+{
+	if (proc_start(p, args) != 0) {
+		CU_FAIL("cannot start brigade");
+		return;
+	}
+	CU_ASSERT_TRUE(proc_wait(p, timeout_s));
+	CU_ASSERT_FALSE(WIFSIGNALED(p->status));
+}
+
+/* ---- JSON summary ---- */
+
+/* The number after the first "key": in s; false if absent. */
+static bool
+json_u64(const char *s, const char *key, uint64_t *v)
+{
+	char pat[64];
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	at = strstr(s, pat);
+	return at != NULL && sscanf(at + strlen(pat), " %" SCNu64, v) == 1;
+}
+
+static bool
+json_double(const char *s, const char *key, double *v)
+{
+	char pat[64];
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	at = strstr(s, pat);
+	return at != NULL && sscanf(at + strlen(pat), " %lf", v) == 1;
+}
+
+/* Check the summary of a forwarding run: JSON at json_path, stdout. */
+static void
+check_summary(const struct proc *p, const char *json_path, const char *fwd)
+{
+	char *out = slurp(p->out_path);
+	char *json = slurp(json_path);
+	char want[64];
+	uint64_t rx = 0, tx = 0, drops = 0;
+	struct stat st;
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "conservation:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "OK"));
+	CU_ASSERT_PTR_NULL(strstr(out, "FAILED"));
+
+	CU_ASSERT_EQUAL(stat(json_path, &st), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"conserved\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"packets_conserved\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"pools_returned\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"mode\": \"pinned\""));
+	snprintf(want, sizeof(want), "\"fwd\": \"%s\"", fwd);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, want));
+	/* The totals come first in the object. */
+	CU_ASSERT_TRUE(json_u64(json, "rx_packets", &rx));
+	CU_ASSERT_TRUE(json_u64(json, "tx_packets", &tx));
+	CU_ASSERT_TRUE(json_u64(json, "drop_packets", &drops));
+	CU_ASSERT_TRUE(rx > 0);
+	CU_ASSERT_EQUAL(rx, tx + drops);
+	/* Both null ports were used. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"name\": \"net_null0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"name\": \"net_null1\""));
+	free(out);
+	free(json);
+}
+
+/* A temporary directory for the JSON file; path gets dir/summary.json. */
+static bool
+json_tmp(char *dir, size_t dirlen, char *path, size_t pathlen)
+{
+	snprintf(dir, dirlen, "/tmp/bg_test_binary_json_XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return false;
+	}
+	snprintf(path, pathlen, "%s/summary.json", dir);
+	return true;
+}
+
+static void
+json_tmp_remove(const char *dir, const char *path)
+{
+	char tmp[512];
+
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
+/* ---- a: b: forwarding runs ---- */
+
+/* Start a null-port run, let it forward for a second, signal it. */
+static void
+run_until_signal(int sig, const char *fwd)
+{
+	char dir[64], json[128];
+	struct proc p;
+
+	if (!json_tmp(dir, sizeof(dir), json, sizeof(json))) {
+		CU_FAIL("mkdtemp");
+		return;
+	}
+	{
+		const char *const args[] = { EAL_ARGS, NULL_PORTS, "--", "--fwd", fwd,
+					     "--json", json, NULL };
+
+		if (proc_start(&p, args) != 0) {
+			CU_FAIL("cannot start brigade");
+			json_tmp_remove(dir, json);
+			return;
+		}
+	}
+	CU_ASSERT_TRUE(proc_wait_output(&p, "forwarding", START_TIMEOUT_S));
+	CU_ASSERT_FALSE(p.exited);
+	usleep(1000 * 1000);
+	CU_ASSERT_FALSE(proc_poll(&p));
+	if (!p.exited)
+		kill(p.pid, sig);
+	CU_ASSERT_TRUE(proc_wait(&p, STOP_TIMEOUT_S));
+	CU_ASSERT_FALSE(WIFSIGNALED(p.status));
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	check_summary(&p, json, fwd);
+	if (!exited_with(&p, 0))
+		dump_output(&p);
+	proc_cleanup(&p);
+	json_tmp_remove(dir, json);
+}
+
+static void
+test_sigterm_mac(void)
+{
+	run_until_signal(SIGTERM, "mac");
+}
+
+static void
+test_sigint_io(void)
+{
+	run_until_signal(SIGINT, "io");
+}
+
+static void
+test_duration(void)
+{
+	char dir[64], json[128];
+	double t0, elapsed, duration = 0;
+	struct proc p;
+	char *js;
+
+	if (!json_tmp(dir, sizeof(dir), json, sizeof(json))) {
+		CU_FAIL("mkdtemp");
+		return;
+	}
+	{
+		const char *const args[] = { EAL_ARGS, NULL_PORTS, "--", "--fwd", "macswap",
+					     "--duration", "1", "--stats", "0.25",
+					     "--json", json, NULL };
+
+		t0 = now_s();
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+		elapsed = now_s() - t0;
+	}
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	CU_ASSERT_TRUE(elapsed >= 1.0);
+	check_summary(&p, json, "macswap");
+	/* the forwarding time is the asked duration, near enough */
+	js = slurp(json);
+	CU_ASSERT_TRUE(json_double(js, "duration_s", &duration));
+	CU_ASSERT_TRUE(duration >= 0.95 && duration < 3.0);
+	free(js);
+	/* --stats printed per-port lines while it ran */
+	CU_ASSERT_TRUE(file_contains(p.out_path, "port 0: rx"));
+	if (!exited_with(&p, 0))
+		dump_output(&p);
+	proc_cleanup(&p);
+	json_tmp_remove(dir, json);
+}
+
+/* Every value flag given a valid value; --portmap 0:0 uses port 0 alone. */
+static void
+test_valid_options(void)
+{
+	char dir[64], json[128];
+	struct proc p;
+	char *js;
+
+	if (!json_tmp(dir, sizeof(dir), json, sizeof(json))) {
+		CU_FAIL("mkdtemp");
+		return;
+	}
+	{
+		const char *const args[] = { EAL_ARGS, NULL_PORTS, "--", "--mode", "pinned",
+					     "--fwd", "mac", "--portmap", "0:0",
+					     "--eth-dest", "0,02:00:00:00:00:99", "--rxd", "512",
+					     "--txd", "256", "--burst", "64", "--stats", "0",
+					     "--link-wait", "0.5", "--duration", "0.5",
+					     "--json", json, NULL };
+
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+	}
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	js = slurp(json);
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"conserved\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"name\": \"net_null0\""));
+	CU_ASSERT_PTR_NULL(strstr(js, "\"name\": \"net_null1\""));
+	free(js);
+	if (!exited_with(&p, 0))
+		dump_output(&p);
+	proc_cleanup(&p);
+	json_tmp_remove(dir, json);
+}
+
+/* A JSON path that cannot be written: the run says so and exits 1. */
+static void
+test_json_unwritable(void)
+{
+	const char *const args[] = { EAL_ARGS, NULL_PORTS, "--", "--duration", "0.2",
+				     "--json", "/nonexistent-dir/summary.json", NULL };
+	struct proc p;
+
+	run(&p, args, EAL_RUN_TIMEOUT_S);
+	CU_ASSERT_TRUE(exited_with(&p, 1));
+	CU_ASSERT_TRUE(file_contains(p.err_path, "brigade: --json: cannot write"));
+	/* the summary itself still went to stdout */
+	CU_ASSERT_TRUE(file_contains(p.out_path, "conservation:"));
+	if (!exited_with(&p, 1))
+		dump_output(&p);
+	proc_cleanup(&p);
+}
+
+/* ---- c: bad command lines ---- */
+
+/* Is s exactly one line, ending in a newline? */
+static bool
+one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl != NULL && nl != s && nl[1] == '\0';
+}
+
+struct bad_case {
+	const char *opts[6];           /* after "--", NULL-terminated */
+	const char *prefix;            /* the stderr line starts with this */
+	const char *mention;           /* and contains this, or NULL */
+};
+
+/* Options refused before the EAL starts: exit 2, one line on stderr,
+ * nothing on stdout. */
+static void
+test_bad_options(void)
+{
+	static const struct bad_case cases[] = {
+		{ { "--mode", "bogus" }, "brigade: --mode", "pinned" },
+		{ { "--fwd", "bogus" }, "brigade: --fwd", "macswap" },
+		{ { "--rxd", "0" }, "brigade: --rxd", "'0'" },
+		{ { "--rxd", "abc" }, "brigade: --rxd", "'abc'" },
+		{ { "--txd", "99999" }, "brigade: --txd", "'99999'" },
+		{ { "--burst", "0" }, "brigade: --burst", NULL },
+		{ { "--burst", "1000" }, "brigade: --burst", NULL },
+		{ { "--stats", "-1" }, "brigade: --stats", "'-1'" },
+		{ { "--duration", "x" }, "brigade: --duration", "'x'" },
+		{ { "--portmap", "0-1" }, "brigade: --portmap", "0-1" },
+		{ { "--portmap", "0:1,1:2" }, "brigade: --portmap", NULL },
+		{ { "--eth-dest", "0,zz" }, "brigade: --eth-dest", "zz" },
+		{ { "--eth-dest", "02:00:00:00:00:01" }, "brigade: --eth-dest", NULL },
+		{ { "--json", "" }, "brigade: --json", NULL },
+		{ { "--link-wait", "-1" }, "brigade: --link-wait", "'-1'" },
+		{ { "--nosuch" }, "brigade: --nosuch", NULL },
+		{ { "--fwd", "io", "stray" }, "brigade: stray", NULL },
+		{ { "--fwd", "mac", "--rxd" }, "brigade: --rxd", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		const char *args[MAX_ARGS] = { EAL_ARGS, "--" };
+		size_t n = 5;
+		struct proc p;
+		char *out, *err;
+		bool ok;
+
+		for (size_t k = 0; c->opts[k] != NULL; k++)
+			args[n++] = c->opts[k];
+		args[n] = NULL;
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+		out = slurp(p.out_path);
+		err = slurp(p.err_path);
+		ok = exited_with(&p, 2) && !WIFSIGNALED(p.status) &&
+		     strncmp(err, c->prefix, strlen(c->prefix)) == 0 &&
+		     one_line(err) &&
+		     (c->mention == NULL || strstr(err, c->mention) != NULL) &&
+		     out[0] == '\0';
+		CU_ASSERT_TRUE(ok);
+		if (!ok)
+			fprintf(stderr, "\ncase %s %s: status %#x, stderr '%s', stdout '%s'\n",
+				c->opts[0], c->opts[1] ? c->opts[1] : "", p.status, err, out);
+		free(out);
+		free(err);
+		proc_cleanup(&p);
+	}
+}
+
+/* Refused once the EAL knows the ports: exit 2 and the brigade line. */
+static void
+test_bad_ports(void)
+{
+	static const struct bad_case cases[] = {
+		{ { "--portmap", "0:7" }, "brigade: --portmap", "7" },
+		{ { "--eth-dest", "5,02:00:00:00:00:01" }, "brigade: --eth-dest", "5" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		const char *args[MAX_ARGS] = { EAL_ARGS, NULL_PORTS, "--" };
+		size_t n = 9;
+		struct proc p;
+		char *err, *line;
+		bool ok;
+
+		for (size_t k = 0; c->opts[k] != NULL; k++)
+			args[n++] = c->opts[k];
+		args[n] = NULL;
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+		err = slurp(p.err_path);
+		line = strstr(err, c->prefix);
+		ok = exited_with(&p, 2) && !WIFSIGNALED(p.status) && line != NULL &&
+		     (line == err || line[-1] == '\n') &&
+		     (c->mention == NULL || strstr(line, c->mention) != NULL);
+		CU_ASSERT_TRUE(ok);
+		if (!ok) {
+			fprintf(stderr, "\ncase %s %s: status %#x\n", c->opts[0], c->opts[1], p.status);
+			dump_output(&p);
+		}
+		free(err);
+		proc_cleanup(&p);
+	}
+}
+
+/* No port at all: exit 2, told how to add one. */
+static void
+test_no_ports(void)
+{
+	const char *const args[] = { EAL_ARGS, "--", "--fwd", "io", NULL };
+	struct proc p;
+
+	run(&p, args, EAL_RUN_TIMEOUT_S);
+	CU_ASSERT_TRUE(exited_with(&p, 2));
+	CU_ASSERT_TRUE(file_contains(p.err_path, "brigade: no ports"));
+	CU_ASSERT_FALSE(file_contains(p.out_path, "forwarding"));
+	if (!exited_with(&p, 2))
+		dump_output(&p);
+	proc_cleanup(&p);
+}
+
+/* ---- d: --help ---- */
+
+static void
+check_help(const char *const args[])
+{
+	static const char *const flags[] = {
+		"--mode", "--fwd", "--portmap", "--eth-dest", "--rxd", "--txd", "--burst",
+		"--stats", "--duration", "--link-wait", "--json", "--help",
+	};
+	struct proc p;
+	char *out, *err;
+
+	run(&p, args, EAL_RUN_TIMEOUT_S);
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	out = slurp(p.out_path);
+	err = slurp(p.err_path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Usage:"));
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, flags[i]));
+		if (strstr(out, flags[i]) == NULL)
+			fprintf(stderr, "\n--help does not mention %s\n", flags[i]);
+	}
+	/* the registered models and forwarding functions are listed */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "pinned"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "macswap"));
+	/* answered before the EAL: no EAL output, nothing on stderr */
+	CU_ASSERT_PTR_NULL(strstr(out, "EAL: "));
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(out);
+	free(err);
+	proc_cleanup(&p);
+}
+
+static void
+test_help(void)
+{
+	const char *const after_dashes[] = { "--", "--help", NULL };
+	const char *const with_others[] = { "--", "--fwd", "mac", "--help", NULL };
+	/* an EAL option that does not exist: --help must not reach the EAL */
+	const char *const bad_eal[] = { "--no-such-eal-flag", "-l0,1", "--", "--help", NULL };
+	const char *const before_dashes[] = { "--help", NULL };
+
+	check_help(after_dashes);
+	check_help(with_others);
+	check_help(bad_eal);
+	check_help(before_dashes);
+}
+
+/* ---- e: no worker lcore ---- */
+
+static void
+test_no_worker(void)
+{
+	const char *const args[] = { "-l0", "--in-memory", "--no-pci", "--no-telemetry",
+				     NULL_PORTS, "--", "--fwd", "io", NULL };
+	struct proc p;
+	char *out, *err;
+
+	run(&p, args, EAL_RUN_TIMEOUT_S);
+	CU_ASSERT_TRUE(p.exited && WIFEXITED(p.status) && WEXITSTATUS(p.status) != 0);
+	CU_ASSERT_FALSE(WIFSIGNALED(p.status));
+	out = slurp(p.out_path);
+	err = slurp(p.err_path);
+	CU_ASSERT_TRUE(strstr(err, "lcore") != NULL || strstr(out, "lcore") != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "brigade: "));
+	CU_ASSERT_PTR_NULL(strstr(out, "forwarding"));
+	if (!(p.exited && WIFEXITED(p.status) && WEXITSTATUS(p.status) != 0))
+		dump_output(&p);
+	free(out);
+	free(err);
+	proc_cleanup(&p);
+}
+
+int
+main(int argc, char **argv)
+{
+	CU_pSuite suite;
+	unsigned failed;
+
+	if (argc < 2 || access(argv[1], X_OK) != 0) {
+		fprintf(stderr, "usage: %s PATH-TO-BRIGADE\n", argv[0]);
+		return 1;
+	}
+	brigade = argv[1];
+	signal(SIGPIPE, SIG_IGN);
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("binary", NULL, NULL);
+	if (suite == NULL ||
+	    CU_add_test(suite, "net_null, --fwd mac, SIGTERM: exit 0, summary, JSON", test_sigterm_mac) == NULL ||
+	    CU_add_test(suite, "net_null, --fwd io, SIGINT: exit 0, summary, JSON", test_sigint_io) == NULL ||
+	    CU_add_test(suite, "--duration 1 stops by itself", test_duration) == NULL ||
+	    CU_add_test(suite, "every flag with a valid value; --portmap 0:0", test_valid_options) == NULL ||
+	    CU_add_test(suite, "--json unwritable: exit 1, says so", test_json_unwritable) == NULL ||
+	    CU_add_test(suite, "bad options: exit 2, one line naming the flag", test_bad_options) == NULL ||
+	    CU_add_test(suite, "ports that do not exist: exit 2", test_bad_ports) == NULL ||
+	    CU_add_test(suite, "no ports: exit 2", test_no_ports) == NULL ||
+	    CU_add_test(suite, "--help", test_help) == NULL ||
+	    CU_add_test(suite, "no worker lcore: clear error", test_no_worker) == NULL) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed != 0;
+}
