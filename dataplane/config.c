@@ -18,6 +18,10 @@ bg_config_defaults(struct bg_config *cfg)
 	cfg->txd = BG_DEFAULT_TXD;
 	cfg->burst = BG_DEFAULT_BURST;
 	cfg->link_wait_s = BG_DEFAULT_LINK_WAIT_S;
+	cfg->burst_bytes = BG_DEFAULT_BURST_BYTES;
+	cfg->burst_pkts = BG_DEFAULT_BURST_PKTS;
+	cfg->pace_queue = BG_DEFAULT_PACE_QUEUE;
+	cfg->tasks = BG_DEFAULT_TASKS;
 }
 
 int
@@ -61,4 +65,11 @@ bg_config_resolve_ports(struct bg_config *cfg, uint16_t nb_ports,
 		}
 	}
 	return 0;
+}
+
+bool
+bg_config_may_suspend(const struct bg_config *cfg)
+{
+	return cfg->delay_us > 0 || cfg->jitter_us > 0 || cfg->rate_mbps > 0 ||
+	       cfg->rate_pps > 0;
 }

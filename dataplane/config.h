@@ -48,7 +48,32 @@ struct bg_config {
 	double duration_s;             /* --duration, 0 = until a signal */
 	double link_wait_s;            /* --link-wait */
 	const char *json_path;         /* --json, NULL = none */
+
+	/* Stages beyond forwarding. */
+	double delay_us;               /* --delay-us, 0 = no delay stage */
+	double jitter_us;              /* --jitter-us: uniform in +-jitter */
+	double rate_mbps;              /* --rate-mbps, 0 = no pacing */
+	double rate_pps;               /* --rate-pps, 0 = no pacing */
+	uint32_t burst_bytes;          /* --burst-bytes: bucket depth, Mbps */
+	uint32_t burst_pkts;           /* --burst-pkts: bucket depth, pps */
+	uint32_t pace_queue;           /* --pace-queue: packets waiting, per port */
+	uint32_t tasks;                /* --tasks: task descriptors per socket */
+
+	/* --mode pipeline roles (lcore ids); empty = chosen by the model. */
+	uint16_t nb_rx_lcores, nb_worker_lcores, nb_tx_lcores;
+	uint16_t rx_lcores[RTE_MAX_LCORE];
+	uint16_t worker_lcores[RTE_MAX_LCORE];
+	uint16_t tx_lcores[RTE_MAX_LCORE];
 };
+
+#define BG_DEFAULT_BURST_BYTES 15000
+#define BG_DEFAULT_BURST_PKTS 32
+#define BG_DEFAULT_PACE_QUEUE 1024
+#define BG_DEFAULT_TASKS 65535
+#define BG_BURST_BYTES_MAX (1u << 26)
+#define BG_BURST_PKTS_MAX (1u << 20)
+#define BG_PACE_QUEUE_MAX (1u << 20)
+#define BG_TASKS_MAX (1u << 24)
 
 /* Fill cfg with the defaults (mode pinned, fwd io, default port pairing). */
 void bg_config_defaults(struct bg_config *cfg);
@@ -64,5 +89,8 @@ void bg_config_defaults(struct bg_config *cfg);
  */
 int bg_config_resolve_ports(struct bg_config *cfg, uint16_t nb_ports,
 			    char *err, size_t errlen);
+
+/* Can packets wait (delay or pace stages)? Then they hold tasks and mbufs. */
+bool bg_config_may_suspend(const struct bg_config *cfg);
 
 #endif /* BG_CONFIG_H */

@@ -22,7 +22,15 @@
 	_(TX_FULL, "tx_full",                                                  \
 	  "the TX queue took only part of a burst; the rest was freed")       \
 	_(RUNT, "runt",                                                        \
-	  "first segment shorter than an Ethernet header: cannot be rewritten")
+	  "first segment shorter than an Ethernet header: cannot be rewritten") \
+	_(NO_TASK, "no_task",                                                  \
+	  "the task pool was empty, so the packet could not wait")           \
+	_(PACE_QUEUE, "pace_queue",                                            \
+	  "more packets waiting for pace tokens than --pace-queue allows")    \
+	_(CHAN_FULL, "chan_full",                                              \
+	  "a channel to another lcore stayed full")                          \
+	_(SHUTDOWN, "shutdown",                                                \
+	  "waiting (timer, event) or in a channel when brigade stopped")
 
 enum bg_drop {
 #define BG_DROP_ENUM(e, name, help) BG_DROP_##e,

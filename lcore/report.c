@@ -39,6 +39,8 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		ls->socket = w->socket;
 		ls->polls = w->polls;
 		ls->busy_polls = w->busy_polls;
+		ls->suspended = w->x.suspended;
+		ls->resumed = w->x.resumed_count;
 		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 			if (rt->port_used[p])
 				bg_counters_add(&ls->c, &w->ctr[p]);
@@ -51,12 +53,21 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		if (slot->size == 0)
 			continue;
 		pl = &s->pools[s->nb_pools++];
+		pl->kind = "mbuf";
 		pl->socket = k;
 		pl->size = slot->size;
 		pl->in_use_start = slot->in_use_start;
 		pl->in_use_end = slot->in_use_end;
 		if (slot->pool != NULL || pl->in_use_end != pl->in_use_start)
 			s->pools_returned = false;     /* still open, or leaked */
+		pl = &s->pools[s->nb_pools++];
+		pl->kind = "task";
+		pl->socket = k;
+		pl->size = rt->cfg->tasks;
+		pl->in_use_start = slot->tasks_in_use_start;
+		pl->in_use_end = slot->tasks_in_use_end;
+		if (slot->tasks != NULL || pl->in_use_end != pl->in_use_start)
+			s->pools_returned = false;
 	}
 	s->packets_conserved = s->total.rx == s->total.tx + bg_counters_drops(&s->total);
 	s->conserved = s->packets_conserved && s->pools_returned;
@@ -101,8 +112,8 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 		fprintf(out, " %s %" PRIu64, bg_drop_name(r), t->drop[r]);
 	fprintf(out, "\n");
 	for (unsigned i = 0; i < s->nb_pools; i++)
-		fprintf(out, "pool socket %d: %u mbufs, in use %u at start, %u at exit\n",
-			s->pools[i].socket, s->pools[i].size,
+		fprintf(out, "pool %s socket %d: %u, in use %u at start, %u at exit\n",
+			s->pools[i].kind, s->pools[i].socket, s->pools[i].size,
 			s->pools[i].in_use_start, s->pools[i].in_use_end);
 	fprintf(out, "conservation: rx %" PRIu64 " %s tx %" PRIu64 " + drops %" PRIu64 "%s; pools %s -> %s\n",
 		t->rx, s->packets_conserved ? "==" : "!=", t->tx, bg_counters_drops(t),
@@ -154,13 +165,14 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 		fprintf(out, "%s\n    {\"lcore\": %u, \"socket\": %d, ", i ? "," : "",
 			l->lcore, l->socket);
 		json_counters(out, &l->c, s->duration_s);
-		fprintf(out, ", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64 "}",
-			l->polls, l->busy_polls);
+		fprintf(out, ", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64
+			", \"suspended\": %" PRIu64 ", \"resumed\": %" PRIu64 "}",
+			l->polls, l->busy_polls, l->suspended, l->resumed);
 	}
 	fprintf(out, "\n  ],\n  \"pools\": [");
 	for (unsigned i = 0; i < s->nb_pools; i++)
-		fprintf(out, "%s\n    {\"socket\": %d, \"size\": %u, \"in_use_start\": %u, \"in_use_end\": %u}",
-			i ? "," : "", s->pools[i].socket, s->pools[i].size,
+		fprintf(out, "%s\n    {\"kind\": \"%s\", \"socket\": %d, \"size\": %u, \"in_use_start\": %u, \"in_use_end\": %u}",
+			i ? "," : "", s->pools[i].kind, s->pools[i].socket, s->pools[i].size,
 			s->pools[i].in_use_start, s->pools[i].in_use_end);
 	fprintf(out, "\n  ]\n}\n");
 }

@@ -35,9 +35,12 @@ struct bg_lcore_summary {
 	struct bg_counters c;          /* summed over ports */
 	uint64_t polls;
 	uint64_t busy_polls;
+	uint64_t suspended;            /* packets that waited as tasks */
+	uint64_t resumed;
 };
 
 struct bg_pool_summary {
+	const char *kind;              /* "mbuf" or "task" */
 	int socket;
 	uint32_t size;
 	unsigned in_use_start;
@@ -54,7 +57,7 @@ struct bg_summary {
 	unsigned nb_lcores;
 	struct bg_lcore_summary lcores[RTE_MAX_LCORE];
 	unsigned nb_pools;
-	struct bg_pool_summary pools[RTE_MAX_NUMA_NODES];
+	struct bg_pool_summary pools[2 * RTE_MAX_NUMA_NODES];
 	bool packets_conserved;        /* rx == tx + drops */
 	bool pools_returned;           /* every pool's in-use count at its start */
 	bool conserved;                /* both */

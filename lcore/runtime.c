@@ -8,6 +8,7 @@
 
 #include "dataplane/log.h"
 #include "dataplane/pool.h"
+#include "dataplane/task.h"
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
 #include "lcore/topology.h"
@@ -39,8 +40,7 @@ workers_create(struct bg_runtime *rt)
 		w->socket = socket;
 		w->index = rt->nb_workers;
 		w->burst = rt->cfg->burst;
-		w->fwd = rt->cfg->fwd->fn;
-		w->fwd_ctx = rt->fwd_ctx;
+		bg_await_init(&w->await, BG_AWAIT_TICK_NS, rte_get_tsc_cycles());
 		rt->workers[rt->nb_workers++] = w;
 	}
 	if (rt->nb_workers == 0) {
@@ -91,6 +91,7 @@ static int
 pools_create(struct bg_runtime *rt)
 {
 	struct bg_pool_demand demand[RTE_MAX_NUMA_NODES];
+	char name[RTE_MEMPOOL_NAMESIZE];
 
 	memset(demand, 0, sizeof(demand));
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
@@ -103,6 +104,10 @@ pools_create(struct bg_runtime *rt)
 		/* One RX burst plus a full TX buffer per egress port. */
 		d->in_flight += rt->cfg->burst * (1u + w->nb_txport);
 	}
+	/* Packets waiting as tasks hold their mbufs: at most one per task. */
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (demand[s].lcores != 0 && bg_config_may_suspend(rt->cfg))
+			demand[s].in_flight += rt->cfg->tasks;
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		struct bg_pool_slot *slot = &rt->pools[s];
 
@@ -116,6 +121,37 @@ pools_create(struct bg_runtime *rt)
 			return -ENOMEM;
 		}
 		slot->in_use_start = rte_mempool_in_use_count(slot->pool);
+
+		snprintf(name, sizeof(name), "bg_tasks_s%d", s);
+		slot->tasks = bg_task_pool_create(name, rt->cfg->tasks, s);
+		if (slot->tasks == NULL) {
+			BG_LOG(ERR, "cannot create a pool of %u tasks on socket %d: %s; lower --tasks or reserve more hugepages",
+			       rt->cfg->tasks, s, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		slot->tasks_in_use_start = rte_mempool_in_use_count(slot->tasks);
+	}
+	return 0;
+}
+
+static int
+chains_create(struct bg_runtime *rt)
+{
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		struct bg_worker *w = rt->workers[i];
+		struct bg_stage_env env = {
+			.cfg = rt->cfg, .fwd_ctx = rt->fwd_ctx, .nb_workers = rt->nb_chain_workers,
+			.worker = i, .socket = w->socket,
+		};
+		int ret;
+
+		w->x.ctr = w->ctr;
+		w->x.await = &w->await;
+		w->x.task_pool = rt->pools[w->socket].tasks;
+		w->x.dst_port = rt->cfg->dst_port;
+		ret = bg_exec_init(&w->x, &env);
+		if (ret != 0)
+			return ret;
 	}
 	return 0;
 }
@@ -166,7 +202,12 @@ bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
 	ret = cfg->sched->assign(rt);
 	if (ret != 0)
 		return ret;
+	if (rt->nb_chain_workers == 0)
+		rt->nb_chain_workers = rt->nb_workers;
 	ret = pools_create(rt);
+	if (ret != 0)
+		return ret;
+	ret = chains_create(rt);
 	if (ret != 0)
 		return ret;
 	ret = ports_setup(rt);
@@ -205,15 +246,39 @@ bg_runtime_stop(struct bg_runtime *rt)
 	rte_eal_mp_wait_lcore();
 	rt->stop_tsc = rte_get_tsc_cycles();
 	rt->launched = false;
-	/* The workers are gone: their TX queues are ours to drain now. */
-	for (unsigned i = 0; i < rt->nb_workers; i++)
+	/* The workers are gone: their TX queues and tasks are ours now. */
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		bg_tx_flush_all(rt->workers[i]);
+		bg_worker_drain_tasks(rt->workers[i]);
+	}
+	if (rt->cfg->sched->drain != NULL)
+		rt->cfg->sched->drain(rt);
+}
+
+static void
+drop_task(struct bg_task *t, void *arg)
+{
+	struct bg_worker *w = arg;
+
+	if (t->m != NULL) {
+		rte_pktmbuf_free(t->m);
+		w->ctr[t->in_port].drop[BG_DROP_SHUTDOWN]++;
+	}
+	bg_task_free(w->x.task_pool, t);
+}
+
+unsigned
+bg_worker_drain_tasks(struct bg_worker *w)
+{
+	return bg_await_drain(&w->await, NULL, 0, drop_task, w);
 }
 
 void
 bg_runtime_close(struct bg_runtime *rt)
 {
 	bg_runtime_stop(rt);
+	if (rt->cfg != NULL && rt->cfg->sched->fini != NULL)
+		rt->cfg->sched->fini(rt);
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		bg_port_close(&rt->ports[p]);
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
@@ -224,6 +289,11 @@ bg_runtime_close(struct bg_runtime *rt)
 		slot->in_use_end = rte_mempool_in_use_count(slot->pool);
 		rte_mempool_free(slot->pool);
 		slot->pool = NULL;
+		if (slot->tasks != NULL) {
+			slot->tasks_in_use_end = rte_mempool_in_use_count(slot->tasks);
+			rte_mempool_free(slot->tasks);
+			slot->tasks = NULL;
+		}
 	}
 }
 
@@ -232,6 +302,7 @@ bg_runtime_free(struct bg_runtime *rt)
 {
 	bg_runtime_close(rt);
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		bg_exec_fini(&rt->workers[i]->x);
 		rte_free(rt->workers[i]);
 		rt->workers[i] = NULL;
 	}

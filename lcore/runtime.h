@@ -28,11 +28,17 @@
 #include "dataplane/port.h"
 #include "lcore/worker.h"
 
+/* Timer wheel tick of every worker. */
+#define BG_AWAIT_TICK_NS 1000
+
 struct bg_pool_slot {
-	struct rte_mempool *pool;      /* NULL when the socket has no worker */
+	struct rte_mempool *pool;      /* mbufs; NULL when the socket has no worker */
 	uint32_t size;
 	unsigned in_use_start;         /* right after creation */
 	unsigned in_use_end;           /* after the ports were closed */
+	struct rte_mempool *tasks;     /* task descriptors */
+	unsigned tasks_in_use_start;
+	unsigned tasks_in_use_end;
 };
 
 struct bg_runtime {
@@ -40,6 +46,10 @@ struct bg_runtime {
 
 	unsigned nb_workers;
 	struct bg_worker *workers[RTE_MAX_LCORE];   /* index 0..nb_workers-1 */
+	/* How many workers run the chain (pace shares its rate among them);
+	 * set by the model's assign, all workers when it leaves 0. */
+	unsigned nb_chain_workers;
+	void *sched_data;                           /* the model's own */
 
 	/* Ports in use (those in cfg->dst_port[]), by port id. */
 	bool port_used[RTE_MAX_ETHPORTS];

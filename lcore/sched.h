@@ -32,6 +32,14 @@ struct bg_sched {
 	/* The worker loop; arg is the worker's struct bg_worker. Returns 0
 	 * when bg_stop_requested() turns true. */
 	lcore_function_t *run;
+
+	/* After the workers were joined and their own tasks freed: free what
+	 * the model holds between lcores (channels), counting packets as
+	 * shutdown drops. Control thread. NULL: nothing. */
+	void (*drain)(struct bg_runtime *rt);
+
+	/* Free the model's own data (rt->sched_data). NULL: nothing. */
+	void (*fini)(struct bg_runtime *rt);
 };
 
 /* The execution models, in name order. */

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The pinned model: every worker owns one RX and one TX queue on every port
- * and runs each burst to completion, RX -> forwarding function -> TX, on
- * itself. Nothing crosses lcores; RSS spreads flows over the workers.
+ * and runs each burst to completion, RX -> stages -> TX, on itself. Packets
+ * that wait (delay, pace) wait on the same worker's timer wheel and resume
+ * there. Nothing crosses lcores; RSS spreads flows over the workers.
  */
 #include <errno.h>
+
+#include <rte_cycles.h>
 
 #include "dataplane/log.h"
 #include "lcore/runtime.h"
@@ -40,18 +43,24 @@ pinned_assign(struct bg_runtime *rt)
 	return 0;
 }
 
-static int
-pinned_run(void *arg)
+/*
+ * The loop, specialised at compile time on whether any stage reads the clock
+ * (and so may suspend packets): plain forwarding pays for neither the TSC
+ * read nor the timer wheel.
+ */
+static __rte_always_inline void
+pinned_loop(struct bg_worker *w, const bool clock)
 {
-	struct bg_worker *w = arg;
+	struct bg_exec *x = &w->x;
 	const uint16_t burst = w->burst;
 	const uint16_t nb_rxq = w->nb_rxq;
-	const bg_fwd_fn fwd = w->fwd;
 	struct rte_mbuf *pkts[BG_BURST_MAX];
 
 	while (!bg_stop_requested()) {
 		uint16_t got = 0;
 
+		if (clock)
+			x->now = rte_get_tsc_cycles();
 		for (uint16_t i = 0; i < nb_rxq; i++) {
 			const struct bg_rxq *q = &w->rxq[i];
 			uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, burst);
@@ -60,13 +69,30 @@ pinned_run(void *arg)
 				continue;
 			got |= n;
 			w->ctr[q->port].rx += n;
-			n = fwd(pkts, n, q->dst_port, w->fwd_ctx, w->ctr[q->port].drop);
+			x->in_port = q->port;
+			x->out_port = q->dst_port;
+			n = bg_exec_run(x, 0, pkts, n);
 			bg_tx_burst(w, q->dst_port, pkts, n);
+		}
+		if (clock) {
+			bg_await_expire(&w->await, x->now);
+			bg_worker_resume(w, bg_tx_burst);
 		}
 		bg_tx_flush_all(w);
 		w->polls++;
 		w->busy_polls += got != 0;
 	}
+}
+
+static int
+pinned_run(void *arg)
+{
+	struct bg_worker *w = arg;
+
+	if (w->x.needs_clock)
+		pinned_loop(w, true);
+	else
+		pinned_loop(w, false);
 	return 0;
 }
 

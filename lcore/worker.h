@@ -20,7 +20,9 @@
 
 #include "dataplane/config.h"
 #include "dataplane/counters.h"
+#include "dataplane/await.h"
 #include "dataplane/fwd.h"
+#include "dataplane/stage.h"
 
 #define BG_WORKER_MAX_RXQ RTE_MAX_ETHPORTS
 
@@ -46,8 +48,6 @@ struct bg_worker {
 	uint16_t burst;
 	uint16_t nb_rxq;
 	uint16_t nb_txport;
-	bg_fwd_fn fwd;
-	const struct bg_fwd_ctx *fwd_ctx;
 	struct bg_rxq rxq[BG_WORKER_MAX_RXQ];
 	uint16_t txport[RTE_MAX_ETHPORTS];     /* ports it transmits on */
 
@@ -56,7 +56,9 @@ struct bg_worker {
 	uint64_t polls;                /* loop iterations */
 	uint64_t busy_polls;           /* iterations that received packets */
 	struct bg_counters ctr[RTE_MAX_ETHPORTS];
+	struct bg_exec x;              /* the chain, as this worker runs it */
 	struct bg_txbuf tx[RTE_MAX_ETHPORTS] __rte_cache_aligned;
+	struct bg_await await __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /*
@@ -146,5 +148,40 @@ bg_tx_burst(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t
 		}
 	}
 }
+
+/*
+ * Resume every ready task of w: run the rest of its packet's chain from the
+ * stage it named, and hand what comes out to emit (the model's way to
+ * transmit: bg_tx_burst for the pinned model). Worker only.
+ */
+static __rte_always_inline void
+bg_worker_resume(struct bg_worker *w,
+		 void (*emit)(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n))
+{
+	struct bg_exec *x = &w->x;
+	struct bg_task *t;
+
+	while ((t = bg_await_next(&w->await)) != NULL) {
+		struct rte_mbuf *m = t->m;
+		uint16_t n;
+
+		x->in_port = t->in_port;
+		x->out_port = t->out_port;
+		x->resumed = (t->flags & BG_TASK_F_SELF) ? t : NULL;
+		n = bg_exec_run(x, t->stage, &m, 1);
+		x->resumed = NULL;
+		x->resumed_count++;
+		bg_task_free(x->task_pool, t);
+		if (n != 0)
+			emit(w, x->out_port, &m, 1);
+	}
+}
+
+/*
+ * Free every task still waiting on w (timers, ready list) and its packet,
+ * counting the packet as a shutdown drop on its ingress port. Control thread,
+ * after the worker has been joined. Returns how many.
+ */
+unsigned bg_worker_drain_tasks(struct bg_worker *w);
 
 #endif /* BG_WORKER_H */

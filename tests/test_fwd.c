@@ -274,7 +274,11 @@ test_drop_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_TX_FULL), "tx_full");
 	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_RUNT), "runt");
-	CU_ASSERT_EQUAL(BG_DROP_MAX, 2);
+	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_NO_TASK), "no_task");
+	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_PACE_QUEUE), "pace_queue");
+	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_CHAN_FULL), "chan_full");
+	CU_ASSERT_STRING_EQUAL(bg_drop_name(BG_DROP_SHUTDOWN), "shutdown");
+	CU_ASSERT_EQUAL(BG_DROP_MAX, 6);
 	for (int r = 0; r < BG_DROP_MAX; r++) {
 		const char *name = bg_drop_name((enum bg_drop)r);
 		const char *help = bg_drop_help((enum bg_drop)r);

@@ -27,6 +27,17 @@ enum {
 	OPT_DURATION,
 	OPT_LINK_WAIT,
 	OPT_JSON,
+	OPT_DELAY_US,
+	OPT_JITTER_US,
+	OPT_RATE_MBPS,
+	OPT_RATE_PPS,
+	OPT_BURST_BYTES,
+	OPT_BURST_PKTS,
+	OPT_PACE_QUEUE,
+	OPT_TASKS,
+	OPT_RX_LCORES,
+	OPT_WORKER_LCORES,
+	OPT_TX_LCORES,
 	OPT_HELP,
 };
 
@@ -42,6 +53,17 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "delay-us", required_argument, NULL, OPT_DELAY_US },
+	{ "jitter-us", required_argument, NULL, OPT_JITTER_US },
+	{ "rate-mbps", required_argument, NULL, OPT_RATE_MBPS },
+	{ "rate-pps", required_argument, NULL, OPT_RATE_PPS },
+	{ "burst-bytes", required_argument, NULL, OPT_BURST_BYTES },
+	{ "burst-pkts", required_argument, NULL, OPT_BURST_PKTS },
+	{ "pace-queue", required_argument, NULL, OPT_PACE_QUEUE },
+	{ "tasks", required_argument, NULL, OPT_TASKS },
+	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
+	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
+	{ "tx-lcores", required_argument, NULL, OPT_TX_LCORES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -78,6 +100,25 @@ bg_options_usage(FILE *out, const char *prog)
 "  --duration SECONDS  stop after SECONDS (default 0: run until SIGINT/SIGTERM)\n"
 "  --link-wait SECONDS wait this long for links to come up (default %.0f)\n"
 "  --json FILE         write the summary as JSON to FILE\n"
+"\n"
+"Stages after forwarding (packets wait as tasks on their worker's timers):\n"
+"  --delay-us US       hold every packet US microseconds (default 0: no delay stage)\n"
+"  --jitter-us US      add a uniform -US..+US to the delay (packets may reorder)\n"
+"  --rate-mbps MBPS    pace each egress port to MBPS megabits/s of frame bytes\n"
+"  --rate-pps PPS      pace each egress port to PPS packets/s (not with --rate-mbps)\n"
+"  --burst-bytes N     token bucket depth for --rate-mbps, 1..%u (default %d)\n"
+"  --burst-pkts N      token bucket depth for --rate-pps, 1..%u (default %d)\n"
+"  --pace-queue N      packets that may wait for tokens per port and worker,\n"
+"                      0..%u; more are dropped as pace_queue (default %d)\n"
+"  --tasks N           task descriptors per socket, 1..%u (default %d)\n"
+"\n"
+"Pipeline roles (--mode pipeline), each an lcore list such as 1,3-4:\n"
+"  --rx-lcores LIST    lcores that poll RX queues and hand packets to workers\n"
+"  --worker-lcores LIST lcores that run the stages (a flow always on the same one)\n"
+"  --tx-lcores LIST    lcores that transmit; without it workers transmit themselves\n"
+"                      (default: the first worker lcore polls RX, the others run\n"
+"                      the stages and transmit)\n"
+"\n"
 "  --help              print this text and exit\n"
 "\n"
 "At exit brigade prints a summary per port and lcore and checks conservation:\n"
@@ -90,7 +131,9 @@ bg_options_usage(FILE *out, const char *prog)
 		prog, models, fwds,
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_RXD,
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_TXD,
-		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S, prog);
+		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S,
+		BG_BURST_BYTES_MAX, BG_DEFAULT_BURST_BYTES, BG_BURST_PKTS_MAX, BG_DEFAULT_BURST_PKTS,
+		BG_PACE_QUEUE_MAX, BG_DEFAULT_PACE_QUEUE, BG_TASKS_MAX, BG_DEFAULT_TASKS, prog);
 }
 
 /* A whole decimal number in [min, max], nothing else. */
@@ -203,6 +246,79 @@ parse_eth_dest(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* "1,3-4": lcore ids, each once, into ids[]. */
+static int
+parse_lcores(const char *flag, const char *arg, uint16_t *ids, uint16_t *nb,
+	     char *err, size_t errlen)
+{
+	char buf[1024];
+	char *save = NULL;
+	bool seen[RTE_MAX_LCORE] = { false };
+
+	*nb = 0;
+	if (*arg == '\0' || strlen(arg) >= sizeof(buf) || arg[0] == ',' ||
+	    arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") != NULL) {
+		snprintf(err, errlen, "--%s: '%s' is not an lcore list such as 1,3-4", flag, arg);
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		unsigned long lo, hi;
+
+		if (dash != NULL)
+			*dash = '\0';
+		if (parse_uint(tok, 0, RTE_MAX_LCORE - 1, &lo) != 0 ||
+		    (dash != NULL && parse_uint(dash + 1, 0, RTE_MAX_LCORE - 1, &hi) != 0)) {
+			snprintf(err, errlen, "--%s: '%s' is not an lcore list such as 1,3-4 (lcores 0..%d)",
+				 flag, arg, RTE_MAX_LCORE - 1);
+			return -EINVAL;
+		}
+		if (dash == NULL)
+			hi = lo;
+		if (hi < lo) {
+			snprintf(err, errlen, "--%s: range %lu-%lu goes backwards", flag, lo, hi);
+			return -EINVAL;
+		}
+		for (unsigned long l = lo; l <= hi; l++) {
+			if (seen[l]) {
+				snprintf(err, errlen, "--%s: lcore %lu is listed twice", flag, l);
+				return -EINVAL;
+			}
+			seen[l] = true;
+			ids[(*nb)++] = (uint16_t)l;
+		}
+	}
+	return 0;
+}
+
+/* No lcore may hold two pipeline roles. */
+static int
+check_roles(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	const struct {
+		const char *flag;
+		const uint16_t *ids;
+		uint16_t nb;
+	} roles[] = {
+		{ "--rx-lcores", cfg->rx_lcores, cfg->nb_rx_lcores },
+		{ "--worker-lcores", cfg->worker_lcores, cfg->nb_worker_lcores },
+		{ "--tx-lcores", cfg->tx_lcores, cfg->nb_tx_lcores },
+	};
+
+	for (unsigned a = 0; a < RTE_DIM(roles); a++)
+		for (unsigned b = a + 1; b < RTE_DIM(roles); b++)
+			for (unsigned i = 0; i < roles[a].nb; i++)
+				for (unsigned j = 0; j < roles[b].nb; j++)
+					if (roles[a].ids[i] == roles[b].ids[j]) {
+						snprintf(err, errlen, "%s: lcore %u is also in %s; an lcore has one role",
+							 roles[b].flag, roles[b].ids[j], roles[a].flag);
+						return -EINVAL;
+					}
+	return 0;
+}
+
 static int
 bad_value(char *err, size_t errlen, const char *flag, const char *arg, const char *want)
 {
@@ -293,6 +409,61 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			}
 			cfg->json_path = optarg;
 			break;
+		case OPT_DELAY_US:
+		case OPT_JITTER_US:
+		case OPT_RATE_MBPS:
+		case OPT_RATE_PPS: {
+			double *dst = opt == OPT_DELAY_US ? &cfg->delay_us :
+				      opt == OPT_JITTER_US ? &cfg->jitter_us :
+				      opt == OPT_RATE_MBPS ? &cfg->rate_mbps : &cfg->rate_pps;
+
+			if (parse_seconds(optarg, dst) != 0)
+				return bad_value(err, errlen, name, optarg, "a number >= 0");
+			break;
+		}
+		case OPT_BURST_BYTES:
+			if (parse_uint(optarg, 1, BG_BURST_BYTES_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a byte count 1..%u", BG_BURST_BYTES_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->burst_bytes = (uint32_t)v;
+			break;
+		case OPT_BURST_PKTS:
+			if (parse_uint(optarg, 1, BG_BURST_PKTS_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a packet count 1..%u", BG_BURST_PKTS_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->burst_pkts = (uint32_t)v;
+			break;
+		case OPT_PACE_QUEUE:
+			if (parse_uint(optarg, 0, BG_PACE_QUEUE_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a packet count 0..%u", BG_PACE_QUEUE_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->pace_queue = (uint32_t)v;
+			break;
+		case OPT_TASKS:
+			if (parse_uint(optarg, 1, BG_TASKS_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a task count 1..%u", BG_TASKS_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->tasks = (uint32_t)v;
+			break;
+		case OPT_RX_LCORES:
+			if (parse_lcores(name, optarg, cfg->rx_lcores, &cfg->nb_rx_lcores,
+					 err, errlen) != 0)
+				return -EINVAL;
+			break;
+		case OPT_WORKER_LCORES:
+			if (parse_lcores(name, optarg, cfg->worker_lcores, &cfg->nb_worker_lcores,
+					 err, errlen) != 0)
+				return -EINVAL;
+			break;
+		case OPT_TX_LCORES:
+			if (parse_lcores(name, optarg, cfg->tx_lcores, &cfg->nb_tx_lcores,
+					 err, errlen) != 0)
+				return -EINVAL;
+			break;
 		case 'h':
 		case OPT_HELP:
 			return BG_OPTIONS_HELP;
@@ -314,5 +485,9 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			 argv[optind]);
 		return -EINVAL;
 	}
-	return 0;
+	if (cfg->rate_mbps > 0 && cfg->rate_pps > 0) {
+		snprintf(err, errlen, "--rate-pps: cannot be used with --rate-mbps; pace in one unit");
+		return -EINVAL;
+	}
+	return check_roles(cfg, err, errlen);
 }

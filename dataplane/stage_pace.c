@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pace: a token-bucket rate limit per egress port (--rate-mbps or
+ * --rate-pps). A packet that finds tokens goes on at once; one that does not
+ * waits, as a task on the worker's timer wheel, until the tokens it needs
+ * will have accrued, keeping its place in line. At most --pace-queue packets
+ * wait per port; more are dropped as pace_queue.
+ *
+ * Each worker has its own buckets and paces its share of the port's rate
+ * (rate / workers), so the limit needs no shared state: with RSS the share
+ * follows the flows a worker gets.
+ *
+ * Tokens are kept in units of 1/hz (hz = TSC cycles per second), so accrual
+ * is one multiply: credit += elapsed_cycles * rate, with rate in bytes (or
+ * packets) per second. Credit goes negative while packets wait: the debt says
+ * when the last of them may leave.
+ */
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "dataplane/stage.h"
+
+#define PACE_WAITING 1             /* task flag: waited for tokens */
+#define PACE_MAX_DEPTH (1u << 26)  /* keeps depth * hz well inside int64 */
+
+struct pace_bucket {
+	int64_t credit;            /* tokens x hz; negative: debt of waiters */
+	uint64_t last;             /* TSC of the last accrual */
+	uint32_t waiting;          /* packets suspended here */
+};
+
+struct pace_stage {
+	uint64_t rate;             /* tokens per second (this worker's share) */
+	int64_t depth;             /* bucket depth, tokens x hz */
+	int64_t hz;
+	bool bytes;                /* a token is a byte (Mbps) or a packet (pps) */
+	uint32_t queue;            /* --pace-queue */
+	struct pace_bucket bucket[RTE_MAX_ETHPORTS];
+};
+
+static bool
+pace_wanted(const struct bg_config *cfg)
+{
+	return cfg->rate_mbps > 0 || cfg->rate_pps > 0;
+}
+
+static inline void
+pace_accrue(const struct pace_stage *p, struct pace_bucket *b, uint64_t now)
+{
+	uint64_t elapsed = now - b->last;
+
+	b->last = now;
+	/* Past the point where the bucket is full, time adds nothing. */
+	if (elapsed >= (uint64_t)(p->depth - b->credit) / p->rate + 1)
+		b->credit = p->depth;
+	else
+		b->credit += (int64_t)(elapsed * p->rate);
+	if (b->credit > p->depth)
+		b->credit = p->depth;
+}
+
+static uint16_t
+stage_pace(struct bg_exec *x, void *data, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pace_stage *p = data;
+	struct pace_bucket *b = &p->bucket[x->out_port];
+	uint16_t kept = 0;
+
+	/* A packet back from waiting has paid already: it goes on. */
+	if (x->resumed != NULL && (x->resumed->flags & 0xff) == PACE_WAITING) {
+		b->waiting--;
+		return n;
+	}
+	pace_accrue(p, b, x->now);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const int64_t cost = (p->bytes ? (int64_t)rte_pktmbuf_pkt_len(m) : 1) * p->hz;
+
+		if (b->waiting == 0 && b->credit >= cost) {
+			b->credit -= cost;
+			pkts[kept++] = m;
+			continue;
+		}
+		if (b->waiting >= p->queue) {
+			bg_exec_drop(x, m, BG_DROP_PACE_QUEUE);
+			continue;
+		}
+		b->credit -= cost;
+		/* Leave when the debt, this packet's included, is paid. */
+		if (bg_exec_suspend_until(x, m, x->now + (uint64_t)(-b->credit) / p->rate + 1,
+					  x->stage, PACE_WAITING) == 0)
+			b->waiting++;
+		else
+			b->credit += cost;         /* dropped: no task */
+	}
+	return kept;
+}
+
+static int
+pace_init(void **data, const struct bg_stage_env *env)
+{
+	const struct bg_config *cfg = env->cfg;
+	struct pace_stage *p = rte_zmalloc_socket("bg_stage_pace", sizeof(*p),
+						  RTE_CACHE_LINE_SIZE, env->socket);
+	double rate, depth;
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->bytes = cfg->rate_mbps > 0;
+	rate = p->bytes ? cfg->rate_mbps * 1e6 / 8 : cfg->rate_pps;
+	depth = p->bytes ? cfg->burst_bytes : cfg->burst_pkts;
+	if (depth > PACE_MAX_DEPTH)
+		depth = PACE_MAX_DEPTH;
+	p->rate = (uint64_t)(rate / env->nb_workers);
+	if (p->rate == 0)
+		p->rate = 1;
+	p->hz = (int64_t)rte_get_tsc_hz();
+	p->depth = (int64_t)depth * p->hz;
+	p->queue = cfg->pace_queue;
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		p->bucket[i].credit = p->depth;    /* start full */
+		p->bucket[i].last = rte_get_tsc_cycles();
+	}
+	*data = p;
+	return 0;
+}
+
+static struct bg_stage stage_pace_def = {
+	.reg = { .name = "pace", .help = "token-bucket rate limit per egress port (--rate-*)" },
+	.needs_clock = true,
+	.order = 30,
+	.fn = stage_pace,
+	.wanted = pace_wanted,
+	.worker_init = pace_init,
+	.worker_fini = rte_free,
+};
+BG_STAGE_REGISTER(stage_pace_def);

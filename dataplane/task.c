@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/task.h"
+
+struct rte_mempool *
+bg_task_pool_create(const char *name, unsigned n, int socket)
+{
+	return rte_mempool_create(name, n, sizeof(struct bg_task), BG_TASK_CACHE, 0,
+				  NULL, NULL, NULL, NULL, socket, 0);
+}
