@@ -17,7 +17,7 @@ port_conf_fill(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
 	       const struct bg_port *p)
 {
 	memset(conf, 0, sizeof(*conf));
-	if (p->nb_queues > 1) {
+	if (p->nb_rxq > 1) {
 		uint64_t hf = BG_RSS_HF & info->flow_type_rss_offloads;
 
 		if (hf != 0) {
@@ -25,7 +25,7 @@ port_conf_fill(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
 			conf->rx_adv_conf.rss_conf.rss_hf = hf;
 		} else {
 			BG_LOG(WARNING, "port %u (%s): no RSS support; %u RX queues will not share the traffic",
-			       p->id, p->name, p->nb_queues);
+			       p->id, p->name, p->nb_rxq);
 		}
 	}
 	/* Every mbuf a TX queue sees comes from its worker's pool, with
@@ -35,8 +35,9 @@ port_conf_fill(struct rte_eth_conf *conf, const struct rte_eth_dev_info *info,
 }
 
 int
-bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_queues,
-	      uint16_t rxd, uint16_t txd, struct rte_mempool *const pools[])
+bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_rxq, uint16_t nb_txq,
+	      uint16_t rxd, uint16_t txd, struct rte_mempool *const pools[],
+	      const int tx_socket[])
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
@@ -57,17 +58,18 @@ bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_queues,
 		return ret;
 	}
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
-	p->nb_queues = nb_queues;
-	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
-		BG_LOG(ERR, "port %u (%s): needs %u RX and TX queues (one per worker), the device has at most %u RX and %u TX; use fewer worker lcores",
-		       port_id, p->name, nb_queues, info.max_rx_queues, info.max_tx_queues);
+	p->nb_rxq = nb_rxq;
+	p->nb_txq = nb_txq;
+	if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues) {
+		BG_LOG(ERR, "port %u (%s): needs %u RX and %u TX queues (one per lcore that polls or sends), the device has at most %u RX and %u TX; use fewer lcores",
+		       port_id, p->name, nb_rxq, nb_txq, info.max_rx_queues, info.max_tx_queues);
 		return -EINVAL;
 	}
 	port_conf_fill(&conf, &info, p);
-	ret = rte_eth_dev_configure(port_id, nb_queues, nb_queues, &conf);
+	ret = rte_eth_dev_configure(port_id, nb_rxq, nb_txq, &conf);
 	if (ret != 0) {
-		BG_LOG(ERR, "port %u (%s): configure with %u queues failed: %s",
-		       port_id, p->name, nb_queues, rte_strerror(-ret));
+		BG_LOG(ERR, "port %u (%s): configure with %u RX and %u TX queues failed: %s",
+		       port_id, p->name, nb_rxq, nb_txq, rte_strerror(-ret));
 		return ret;
 	}
 	p->configured = true;
@@ -86,21 +88,24 @@ bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_queues,
 	if (ret != 0)
 		return ret;
 
-	for (uint16_t q = 0; q < nb_queues; q++) {
-		int qsocket = pools[q]->socket_id;
-		struct rte_eth_txconf txconf = info.default_txconf;
+	/* Queues live with the lcore that polls or fills them. */
+	for (uint16_t q = 0; q < nb_rxq; q++) {
 		struct rte_eth_rxconf rxconf = info.default_rxconf;
 
 		rxconf.offloads = conf.rxmode.offloads;
-		txconf.offloads = conf.txmode.offloads;
-		/* Queues live with the worker that polls them. */
-		ret = rte_eth_rx_queue_setup(port_id, q, p->rxd, qsocket, &rxconf, pools[q]);
+		ret = rte_eth_rx_queue_setup(port_id, q, p->rxd, pools[q]->socket_id,
+					     &rxconf, pools[q]);
 		if (ret != 0) {
 			BG_LOG(ERR, "port %u (%s): RX queue %u setup failed: %s",
 			       port_id, p->name, q, rte_strerror(-ret));
 			return ret;
 		}
-		ret = rte_eth_tx_queue_setup(port_id, q, p->txd, qsocket, &txconf);
+	}
+	for (uint16_t q = 0; q < nb_txq; q++) {
+		struct rte_eth_txconf txconf = info.default_txconf;
+
+		txconf.offloads = conf.txmode.offloads;
+		ret = rte_eth_tx_queue_setup(port_id, q, p->txd, tx_socket[q], &txconf);
 		if (ret != 0) {
 			BG_LOG(ERR, "port %u (%s): TX queue %u setup failed: %s",
 			       port_id, p->name, q, rte_strerror(-ret));

@@ -5,8 +5,8 @@
 /*
  * Port bring-up: any ethdev, physical or virtual.
  *
- * A port gets one RX and one TX queue per worker that serves it. With more
- * than one RX queue RSS spreads flows over them (IP/TCP/UDP hash, whatever
+ * A port gets the RX and TX queues the execution model asks for (pinned: one
+ * of each per worker). With more than one RX queue RSS spreads flows over them (IP/TCP/UDP hash, whatever
  * subset the device supports). Promiscuous mode is turned on where supported.
  *
  * Control path only: call from the main lcore, never while workers poll the
@@ -26,7 +26,8 @@ struct bg_port {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char driver[32];
 	struct rte_ether_addr mac;
-	uint16_t nb_queues;            /* RX queues = TX queues */
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
 	uint16_t rxd, txd;             /* descriptors per queue, after adjustment */
 	bool configured;
 	bool started;
@@ -36,15 +37,17 @@ struct bg_port {
 };
 
 /*
- * Configure port_id with nb_queues RX and TX queues of rxd/txd descriptors
- * (adjusted to what the device accepts), RX queue q taking mbufs from
- * pools[q]. Fills p. Does not start the port.
+ * Configure port_id with nb_rxq RX queues of rxd descriptors and nb_txq TX
+ * queues of txd (adjusted to what the device accepts), RX queue q taking
+ * mbufs from pools[q] and TX queue q living on tx_socket[q]. Fills p. Does
+ * not start the port.
  *
  * Returns 0; -ENODEV for an invalid port; -EINVAL when the device cannot have
- * nb_queues queues; or the ethdev error.
+ * that many queues; or the ethdev error.
  */
-int bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_queues,
-		  uint16_t rxd, uint16_t txd, struct rte_mempool *const pools[]);
+int bg_port_setup(struct bg_port *p, uint16_t port_id, uint16_t nb_rxq, uint16_t nb_txq,
+		  uint16_t rxd, uint16_t txd, struct rte_mempool *const pools[],
+		  const int tx_socket[]);
 
 /* Start the port, zero its device counters and turn on promiscuous mode.
  * Returns 0 or -errno. */

@@ -83,8 +83,21 @@ rxq_pool(const struct bg_runtime *rt, uint16_t port, uint16_t queue)
 			if (w->rxq[k].port == port && w->rxq[k].queue == queue)
 				return rt->pools[w->socket].pool;
 	}
-	/* A queue nobody polls still needs a pool to be set up. */
-	return rt->pools[rt->workers[0]->socket].pool;
+	return NULL;
+}
+
+/* Which socket TX queue q of port lives on: the one of the worker using it. */
+static int
+txq_socket(const struct bg_runtime *rt, uint16_t port, uint16_t queue)
+{
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		const struct bg_worker *w = rt->workers[i];
+
+		for (uint16_t k = 0; k < w->nb_txport; k++)
+			if (w->txport[k] == port && w->tx[port].queue == queue)
+				return w->socket;
+	}
+	return -1;
 }
 
 static int
@@ -105,9 +118,11 @@ pools_create(struct bg_runtime *rt)
 		d->in_flight += rt->cfg->burst * (1u + w->nb_txport);
 	}
 	/* Packets waiting as tasks hold their mbufs: at most one per task. */
-	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		if (demand[s].lcores != 0 && bg_config_may_suspend(rt->cfg))
 			demand[s].in_flight += rt->cfg->tasks;
+		demand[s].in_flight += rt->model_mbufs[s];
+	}
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		struct bg_pool_slot *slot = &rt->pools[s];
 
@@ -164,14 +179,27 @@ ports_setup(struct bg_runtime *rt)
 
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
 		struct rte_mempool *pools[RTE_MAX_QUEUES_PER_PORT];
+		int tx_socket[RTE_MAX_QUEUES_PER_PORT];
 		int ret;
 
 		if (!rt->port_used[p])
 			continue;
-		for (uint16_t q = 0; q < rt->port_queues[p]; q++)
+		for (uint16_t q = 0; q < rt->port_rxq[p]; q++) {
 			pools[q] = rxq_pool(rt, p, q);
-		ret = bg_port_setup(&rt->ports[p], p, rt->port_queues[p],
-				    rt->cfg->rxd, rt->cfg->txd, pools);
+			if (pools[q] == NULL) {
+				BG_LOG(ERR, "port %u: RX queue %u has no lcore to poll it", p, q);
+				return -EINVAL;
+			}
+		}
+		for (uint16_t q = 0; q < rt->port_txq[p]; q++) {
+			tx_socket[q] = txq_socket(rt, p, q);
+			if (tx_socket[q] < 0) {
+				BG_LOG(ERR, "port %u: TX queue %u has no lcore to use it", p, q);
+				return -EINVAL;
+			}
+		}
+		ret = bg_port_setup(&rt->ports[p], p, rt->port_rxq[p], rt->port_txq[p],
+				    rt->cfg->rxd, rt->cfg->txd, pools, tx_socket);
 		if (ret != 0)
 			return ret;
 		ret = bg_port_start(&rt->ports[p]);

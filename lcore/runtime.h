@@ -50,10 +50,14 @@ struct bg_runtime {
 	 * set by the model's assign, all workers when it leaves 0. */
 	unsigned nb_chain_workers;
 	void *sched_data;                           /* the model's own */
+	/* mbufs the model can hold beyond queues and bursts (its channels),
+	 * by socket; set by assign, added to the pools' sizes. */
+	uint32_t model_mbufs[RTE_MAX_NUMA_NODES];
 
 	/* Ports in use (those in cfg->dst_port[]), by port id. */
 	bool port_used[RTE_MAX_ETHPORTS];
-	uint16_t port_queues[RTE_MAX_ETHPORTS];     /* set by the model */
+	uint16_t port_rxq[RTE_MAX_ETHPORTS];        /* set by the model */
+	uint16_t port_txq[RTE_MAX_ETHPORTS];        /* set by the model */
 	struct bg_port ports[RTE_MAX_ETHPORTS];
 
 	struct bg_pool_slot pools[RTE_MAX_NUMA_NODES];

@@ -24,7 +24,9 @@ struct bg_sched {
 	/*
 	 * Assign work to rt->workers[] before ports are set up: fill each
 	 * worker's rxq[] and txport[] and its TX buffers' queue ids, and set
-	 * rt->port_queues[port] to how many RX/TX queues each port needs.
+	 * rt->port_rxq[port] and rt->port_txq[port] to how many RX and TX
+	 * queues each port needs. Every RX queue must be polled by a worker,
+	 * every TX queue used by one.
 	 * Control thread. Returns 0 or -errno (logging why).
 	 */
 	int (*assign)(struct bg_runtime *rt);

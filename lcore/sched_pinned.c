@@ -20,7 +20,7 @@ pinned_assign(struct bg_runtime *rt)
 
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		if (rt->port_used[p])
-			rt->port_queues[p] = (uint16_t)rt->nb_workers;
+			rt->port_rxq[p] = rt->port_txq[p] = (uint16_t)rt->nb_workers;
 
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		struct bg_worker *w = rt->workers[i];

@@ -46,9 +46,9 @@ bg_topology_check(const struct bg_runtime *rt)
 	}
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		if (rt->port_used[p])
-			BG_LOG(INFO, "port %u (%s, %s): socket %d, %u queues of %u RX / %u TX descriptors, link %s",
+			BG_LOG(INFO, "port %u (%s, %s): socket %d, %u RX queues of %u descriptors, %u TX of %u, link %s",
 			       p, rt->ports[p].name, rt->ports[p].driver, rt->ports[p].socket,
-			       rt->ports[p].nb_queues, rt->ports[p].rxd, rt->ports[p].txd,
+			       rt->ports[p].nb_rxq, rt->ports[p].rxd, rt->ports[p].nb_txq, rt->ports[p].txd,
 			       rt->ports[p].link_up ? "up" : "down");
 	return warnings;
 }
