@@ -48,6 +48,7 @@ struct bg_config {
 	double duration_s;             /* --duration, 0 = until a signal */
 	double link_wait_s;            /* --link-wait */
 	const char *json_path;         /* --json, NULL = none */
+	bool count_cycles;             /* --cycles: busy TSC cycles per lcore */
 
 	/* Stages beyond forwarding. */
 	double delay_us;               /* --delay-us, 0 = no delay stage */

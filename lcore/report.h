@@ -35,6 +35,7 @@ struct bg_lcore_summary {
 	struct bg_counters c;          /* summed over ports */
 	uint64_t polls;
 	uint64_t busy_polls;
+	uint64_t busy_cycles;          /* 0 unless the loop read the clock */
 	uint64_t suspended;            /* packets that waited as tasks */
 	uint64_t resumed;
 };
@@ -58,6 +59,8 @@ struct bg_summary {
 	struct bg_lcore_summary lcores[RTE_MAX_LCORE];
 	unsigned nb_pools;
 	struct bg_pool_summary pools[2 * RTE_MAX_NUMA_NODES];
+	uint64_t busy_cycles;          /* summed over lcores */
+	double cycles_per_packet;      /* busy_cycles / rx; 0 when not counted */
 	bool packets_conserved;        /* rx == tx + drops */
 	bool pools_returned;           /* every pool's in-use count at its start */
 	bool conserved;                /* both */

@@ -40,6 +40,7 @@ workers_create(struct bg_runtime *rt)
 		w->socket = socket;
 		w->index = rt->nb_workers;
 		w->burst = rt->cfg->burst;
+		w->count_cycles = rt->cfg->count_cycles;
 		bg_await_init(&w->await, BG_AWAIT_TICK_NS, rte_get_tsc_cycles());
 		rt->workers[rt->nb_workers++] = w;
 	}

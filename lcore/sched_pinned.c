@@ -44,9 +44,9 @@ pinned_assign(struct bg_runtime *rt)
 }
 
 /*
- * The loop, specialised at compile time on whether any stage reads the clock
- * (and so may suspend packets): plain forwarding pays for neither the TSC
- * read nor the timer wheel.
+ * The loop, specialised at compile time on whether it reads the clock (a
+ * stage needs it, or --cycles asked for busy cycles): plain forwarding pays
+ * for neither the TSC read nor the timer wheel.
  */
 static __rte_always_inline void
 pinned_loop(struct bg_worker *w, const bool clock)
@@ -56,11 +56,14 @@ pinned_loop(struct bg_worker *w, const bool clock)
 	const uint16_t nb_rxq = w->nb_rxq;
 	struct rte_mbuf *pkts[BG_BURST_MAX];
 
-	while (!bg_stop_requested()) {
-		uint16_t got = 0;
+	uint16_t got = 0;
 
+	if (clock)
+		x->now = rte_get_tsc_cycles();
+	while (!bg_stop_requested()) {
 		if (clock)
-			x->now = rte_get_tsc_cycles();
+			bg_worker_clock(w, got != 0);
+		got = 0;
 		for (uint16_t i = 0; i < nb_rxq; i++) {
 			const struct bg_rxq *q = &w->rxq[i];
 			uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, burst);
@@ -89,7 +92,7 @@ pinned_run(void *arg)
 {
 	struct bg_worker *w = arg;
 
-	if (w->x.needs_clock)
+	if (w->x.needs_clock || w->count_cycles)
 		pinned_loop(w, true);
 	else
 		pinned_loop(w, false);

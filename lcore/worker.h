@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -46,6 +47,7 @@ struct bg_worker {
 	int socket;
 	unsigned index;                /* 0..nb_workers-1 */
 	uint16_t burst;
+	bool count_cycles;             /* --cycles */
 	uint16_t nb_rxq;
 	uint16_t nb_txport;
 	struct bg_rxq rxq[BG_WORKER_MAX_RXQ];
@@ -55,6 +57,8 @@ struct bg_worker {
 	RTE_MARKER hot __rte_cache_aligned;
 	uint64_t polls;                /* loop iterations */
 	uint64_t busy_polls;           /* iterations that received packets */
+	uint64_t busy_cycles;          /* TSC cycles in those iterations, when
+					* the loop reads the clock */
 	struct bg_counters ctr[RTE_MAX_ETHPORTS];
 	struct bg_exec x;              /* the chain, as this worker runs it */
 	struct bg_txbuf tx[RTE_MAX_ETHPORTS] __rte_cache_aligned;
@@ -147,6 +151,21 @@ bg_tx_burst(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t
 			b->len = 0;
 		}
 	}
+}
+
+/*
+ * Start a loop iteration that reads the clock: x->now becomes the TSC, and
+ * when the previous iteration found work its duration counts as busy.
+ * One TSC read per iteration. Worker only.
+ */
+static inline void
+bg_worker_clock(struct bg_worker *w, bool prev_busy)
+{
+	const uint64_t now = rte_get_tsc_cycles();
+
+	if (prev_busy)
+		w->busy_cycles += now - w->x.now;
+	w->x.now = now;
 }
 
 /*

@@ -38,6 +38,7 @@ enum {
 	OPT_RX_LCORES,
 	OPT_WORKER_LCORES,
 	OPT_TX_LCORES,
+	OPT_CYCLES,
 	OPT_HELP,
 };
 
@@ -64,6 +65,7 @@ static const struct option long_options[] = {
 	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
 	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
 	{ "tx-lcores", required_argument, NULL, OPT_TX_LCORES },
+	{ "cycles", no_argument, NULL, OPT_CYCLES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -100,6 +102,8 @@ bg_options_usage(FILE *out, const char *prog)
 "  --duration SECONDS  stop after SECONDS (default 0: run until SIGINT/SIGTERM)\n"
 "  --link-wait SECONDS wait this long for links to come up (default %.0f)\n"
 "  --json FILE         write the summary as JSON to FILE\n"
+"  --cycles            count each lcore's busy TSC cycles and report cycles per\n"
+"                      packet (one TSC read per poll; off by default)\n"
 "\n"
 "Stages after forwarding (packets wait as tasks on their worker's timers):\n"
 "  --delay-us US       hold every packet US microseconds (default 0: no delay stage)\n"
@@ -463,6 +467,9 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			if (parse_lcores(name, optarg, cfg->tx_lcores, &cfg->nb_tx_lcores,
 					 err, errlen) != 0)
 				return -EINVAL;
+			break;
+		case OPT_CYCLES:
+			cfg->count_cycles = true;
 			break;
 		case 'h':
 		case OPT_HELP:
