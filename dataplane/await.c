@@ -32,6 +32,7 @@ bg_await_drain(struct bg_await *a, struct bg_event *const evs[], unsigned nb_evs
 
 	for (unsigned i = 0; i < nb_evs; i++) {
 		bg_task_list_splice(&a->ready, &evs[i]->waiters);
+		evs[i]->nb_waiters = 0;
 	}
 	for (unsigned s = 0; s < BG_WHEEL_SLOTS; s++)
 		bg_task_list_splice(&a->ready, &a->slot[s]);

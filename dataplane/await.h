@@ -20,9 +20,10 @@
  * turn of the wheel is the order merely per slot. Deadlines beyond the
  * wheel's horizon wait in their slot for as many turns as they need.
  *
- * Why not rte_timer: an rte_timer is 128 bytes on its own, two cache lines
- * more than a whole task, and its skip list costs more per timer than a slot
- * append; the await benchmark (apps/bench/await) prints both side by side.
+ * Why not rte_timer: an rte_timer is 120 bytes on its own, nearly two cache
+ * lines against a whole task's one, and arming and firing it through its skip
+ * list costs several times a slot insert; apps/bench/bench_tasks prints both
+ * side by side.
  */
 
 #include <stdbool.h>
@@ -49,7 +50,8 @@ struct bg_await {
  */
 void bg_await_init(struct bg_await *a, uint64_t tick_ns, uint64_t now);
 
-/* Nanoseconds one tick lasts. */
+/* Nanoseconds one tick lasts (not to be fed back to bg_await_init(), which
+ * rounds down: pass the tick asked for originally). */
 double bg_await_tick_ns(const struct bg_await *a);
 
 /* Suspend t until TSC deadline. The caller has set t->stage (where it
@@ -133,6 +135,7 @@ bg_await_next(struct bg_await *a)
  */
 struct bg_event {
 	struct bg_task_list waiters;
+	uint32_t nb_waiters;
 	uint64_t signals;
 };
 
@@ -141,6 +144,7 @@ static inline void
 bg_await_event(struct bg_await *a, struct bg_event *ev, struct bg_task *t)
 {
 	bg_task_list_push(&ev->waiters, t);
+	ev->nb_waiters++;
 	a->waiting++;
 }
 
@@ -149,10 +153,9 @@ bg_await_event(struct bg_await *a, struct bg_event *ev, struct bg_task *t)
 static inline unsigned
 bg_event_signal(struct bg_await *a, struct bg_event *ev)
 {
-	unsigned n = 0;
+	const unsigned n = ev->nb_waiters;
 
-	for (struct bg_task *t = ev->waiters.head; t != NULL; t = t->next)
-		n++;
+	ev->nb_waiters = 0;
 	bg_task_list_splice(&a->ready, &ev->waiters);
 	a->waiting -= n;
 	ev->signals++;
