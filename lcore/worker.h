@@ -52,6 +52,7 @@ struct bg_worker {
 	uint16_t nb_txport;
 	struct bg_rxq rxq[BG_WORKER_MAX_RXQ];
 	uint16_t txport[RTE_MAX_ETHPORTS];     /* ports it transmits on */
+	void *sched_ctx;               /* the model's per-worker data, from assign */
 
 	/* Written by the worker alone while it runs. */
 	RTE_MARKER hot __rte_cache_aligned;

@@ -491,6 +491,123 @@ test_seconds_hex(void)
 
 /* ---- --json, --help ---------------------------------------------------- */
 
+
+/* ---- stages: delay, pace, tasks ------------------------------------------ */
+
+static void
+test_stage_numbers(void)
+{
+	static const char *const flags[] = { "--delay-us", "--jitter-us", "--rate-mbps",
+					     "--rate-pps" };
+	static const char *const bad[] = { "", "abc", "-1", "+5", "12x", " 5", "nan", "inf",
+					   "0x10", "1e3", "1,5" };
+
+	for (size_t f = 0; f < RTE_DIM(flags); f++) {
+		double *field = f == 0 ? &cfg.delay_us : f == 1 ? &cfg.jitter_us :
+				f == 2 ? &cfg.rate_mbps : &cfg.rate_pps;
+
+		CU_ASSERT_EQUAL(PARSE(flags[f], "250"), 0);
+		CU_ASSERT_EQUAL(*field, 250.0);
+		CU_ASSERT_EQUAL(PARSE(flags[f], "0.5"), 0);
+		CU_ASSERT_EQUAL(*field, 0.5);
+		for (size_t i = 0; i < RTE_DIM(bad); i++)
+			BAD(flags[f], flags[f], bad[i]);
+	}
+	CU_ASSERT_FALSE(bg_config_may_suspend(&cfg));   /* only --rate-pps 0.5 ... */
+	PARSE_NONE();
+	CU_ASSERT_FALSE(bg_config_may_suspend(&cfg));
+	GOOD("--delay-us", "100", "--jitter-us", "20");
+	CU_ASSERT_TRUE(bg_config_may_suspend(&cfg));
+	GOOD("--rate-mbps", "100");
+	CU_ASSERT_TRUE(bg_config_may_suspend(&cfg));
+	BAD("--rate-pps", "--rate-mbps", "100", "--rate-pps", "5");
+}
+
+static void
+test_stage_counts(void)
+{
+	CU_ASSERT_EQUAL(PARSE("--burst-bytes", "3000"), 0);
+	CU_ASSERT_EQUAL(cfg.burst_bytes, 3000);
+	CU_ASSERT_EQUAL(PARSE("--burst-pkts", "7"), 0);
+	CU_ASSERT_EQUAL(cfg.burst_pkts, 7);
+	CU_ASSERT_EQUAL(PARSE("--pace-queue", "0"), 0);
+	CU_ASSERT_EQUAL(cfg.pace_queue, 0);
+	CU_ASSERT_EQUAL(PARSE("--tasks", "1"), 0);
+	CU_ASSERT_EQUAL(cfg.tasks, 1);
+	PARSE_NONE();
+	CU_ASSERT_EQUAL(cfg.burst_bytes, BG_DEFAULT_BURST_BYTES);
+	CU_ASSERT_EQUAL(cfg.burst_pkts, BG_DEFAULT_BURST_PKTS);
+	CU_ASSERT_EQUAL(cfg.pace_queue, BG_DEFAULT_PACE_QUEUE);
+	CU_ASSERT_EQUAL(cfg.tasks, BG_DEFAULT_TASKS);
+
+	check_value_flag_errors("--burst-bytes");
+	check_value_flag_errors("--burst-pkts");
+	check_value_flag_errors("--pace-queue");
+	check_value_flag_errors("--tasks");
+	BAD("--burst-bytes", "--burst-bytes", "0");
+	BAD("--burst-bytes", "--burst-bytes", "67108865");
+	BAD("--burst-pkts", "--burst-pkts", "0");
+	BAD("--burst-pkts", "--burst-pkts", "1048577");
+	BAD("--pace-queue", "--pace-queue", "1048577");
+	BAD("--tasks", "--tasks", "0");
+	BAD("--tasks", "--tasks", "16777217");
+}
+
+static void
+test_cycles(void)
+{
+	PARSE_NONE();
+	CU_ASSERT_FALSE(cfg.count_cycles);
+	GOOD("--cycles");
+	CU_ASSERT_TRUE(cfg.count_cycles);
+	BAD("--cycles", "--cycles=1");
+}
+
+/* ---- pipeline roles ----------------------------------------------------- */
+
+static void
+test_roles(void)
+{
+	static const char *const flags[] = { "--rx-lcores", "--worker-lcores", "--tx-lcores" };
+	static const char *const bad[] = { "", "a", "-1", "1-", "-3", "1,,2", ",1", "1,",
+					   "3-1", "1-2-3", "128", "1 ", "0x1", "1,1", "1-3,2" };
+
+	for (size_t f = 0; f < RTE_DIM(flags); f++) {
+		const uint16_t *ids = f == 0 ? cfg.rx_lcores : f == 1 ? cfg.worker_lcores :
+				      cfg.tx_lcores;
+		const uint16_t *nb = f == 0 ? &cfg.nb_rx_lcores : f == 1 ?
+				     &cfg.nb_worker_lcores : &cfg.nb_tx_lcores;
+
+		CU_ASSERT_EQUAL(PARSE("--mode", "pipeline", flags[f], "1,3-5,9"), 0);
+		CU_ASSERT_EQUAL(*nb, 5);
+		CU_ASSERT_EQUAL(ids[0], 1);
+		CU_ASSERT_EQUAL(ids[1], 3);
+		CU_ASSERT_EQUAL(ids[3], 5);
+		CU_ASSERT_EQUAL(ids[4], 9);
+		CU_ASSERT_EQUAL(PARSE(flags[f], "127", "--mode", "pipeline"), 0);
+		CU_ASSERT_EQUAL(*nb, 1);
+		CU_ASSERT_EQUAL(ids[0], 127);
+		for (size_t i = 0; i < RTE_DIM(bad); i++)
+			BAD(flags[f], "--mode", "pipeline", flags[f], bad[i]);
+		/* roles without the pipeline model */
+		BAD(flags[f], flags[f], "1");
+		BAD(flags[f], "--mode", "pinned", flags[f], "1");
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "--mode pipeline"));
+	}
+	GOOD("--mode", "pipeline", "--rx-lcores", "1", "--worker-lcores", "2-3",
+	     "--tx-lcores", "4");
+	CU_ASSERT_EQUAL(cfg.nb_rx_lcores, 1);
+	CU_ASSERT_EQUAL(cfg.nb_worker_lcores, 2);
+	CU_ASSERT_EQUAL(cfg.nb_tx_lcores, 1);
+	/* an lcore in two roles: the later flag is named */
+	BAD("--worker-lcores", "--mode", "pipeline", "--rx-lcores", "1", "--worker-lcores", "1-2");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "lcore 1"));
+	BAD("--tx-lcores", "--mode", "pipeline", "--worker-lcores", "2", "--tx-lcores", "2");
+	BAD("--tx-lcores", "--mode", "pipeline", "--rx-lcores", "3", "--tx-lcores", "2-3");
+	PARSE_NONE();
+	CU_ASSERT_EQUAL(cfg.nb_rx_lcores + cfg.nb_worker_lcores + cfg.nb_tx_lcores, 0);
+}
+
 static void
 test_json(void)
 {
@@ -547,6 +664,9 @@ test_missing_value(void)
 	static const char *const flags[] = {
 		"--mode", "--fwd", "--portmap", "--eth-dest", "--rxd", "--txd",
 		"--burst", "--stats", "--duration", "--link-wait", "--json",
+		"--delay-us", "--jitter-us", "--rate-mbps", "--rate-pps", "--burst-bytes",
+		"--burst-pkts", "--pace-queue", "--tasks", "--rx-lcores", "--worker-lcores",
+		"--tx-lcores",
 	};
 
 	for (size_t f = 0; f < RTE_DIM(flags); f++) {
@@ -728,6 +848,10 @@ main(void)
 		{ "--stats/--duration/--link-wait", test_seconds },
 		{ "seconds in hex", test_seconds_hex },
 		{ "--json", test_json },
+		{ "--delay-us/--jitter-us/--rate-*", test_stage_numbers },
+		{ "--burst-bytes/--burst-pkts/--pace-queue/--tasks", test_stage_counts },
+		{ "--cycles", test_cycles },
+		{ "pipeline roles", test_roles },
 		{ "--help", test_help },
 		{ "unknown option", test_unknown_option },
 		{ "unknown short option grouped", test_unknown_short_option_grouped },

@@ -496,5 +496,14 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 		snprintf(err, errlen, "--rate-pps: cannot be used with --rate-mbps; pace in one unit");
 		return -EINVAL;
 	}
-	return check_roles(cfg, err, errlen);
+	if (check_roles(cfg, err, errlen) != 0)
+		return -EINVAL;
+	if ((cfg->nb_rx_lcores | cfg->nb_worker_lcores | cfg->nb_tx_lcores) != 0 &&
+	    cfg->sched != bg_sched_find("pipeline")) {
+		snprintf(err, errlen, "%s: lcore roles are for --mode pipeline only",
+			 cfg->nb_rx_lcores ? "--rx-lcores" :
+			 cfg->nb_worker_lcores ? "--worker-lcores" : "--tx-lcores");
+		return -EINVAL;
+	}
+	return 0;
 }
