@@ -40,7 +40,9 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		ls->polls = w->polls;
 		ls->busy_polls = w->busy_polls;
 		ls->busy_cycles = w->busy_cycles;
+		ls->wait_cycles = w->wait_cycles;
 		s->busy_cycles += w->busy_cycles;
+		s->wait_cycles += w->wait_cycles;
 		ls->suspended = w->x.suspended;
 		ls->resumed = w->x.resumed_count;
 		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
@@ -72,7 +74,8 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 			s->pools_returned = false;
 	}
 	if (s->total.rx != 0)
-		s->cycles_per_packet = (double)s->busy_cycles / (double)s->total.rx;
+		s->cycles_per_packet = (double)(s->busy_cycles - s->wait_cycles) /
+				       (double)s->total.rx;
 	s->packets_conserved = s->total.rx == s->total.tx + bg_counters_drops(&s->total);
 	s->conserved = s->packets_conserved && s->pools_returned;
 }
@@ -112,8 +115,9 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 			l->polls ? 100.0 * (double)l->busy_polls / (double)l->polls : 0.0);
 	}
 	if (s->busy_cycles != 0)
-		fprintf(out, "busy cycles: %" PRIu64 " over all lcores, %.1f per packet received\n",
-			s->busy_cycles, s->cycles_per_packet);
+		fprintf(out, "busy cycles: %" PRIu64 " over all lcores (%" PRIu64
+			" of them waiting on full channels), %.1f of work per packet received\n",
+			s->busy_cycles, s->wait_cycles, s->cycles_per_packet);
 	fprintf(out, "drops by reason:");
 	for (int r = 0; r < BG_DROP_MAX; r++)
 		fprintf(out, " %s %" PRIu64, bg_drop_name(r), t->drop[r]);
@@ -147,8 +151,9 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 	fprintf(out, "{\n  \"mode\": \"%s\",\n  \"fwd\": \"%s\",\n  \"duration_s\": %.6f,\n  ",
 		s->mode, s->fwd, s->duration_s);
 	json_counters(out, &s->total, s->duration_s);
-	fprintf(out, ",\n  \"busy_cycles\": %" PRIu64 ", \"cycles_per_packet\": %.3f",
-		s->busy_cycles, s->cycles_per_packet);
+	fprintf(out, ",\n  \"busy_cycles\": %" PRIu64 ", \"wait_cycles\": %" PRIu64
+		", \"cycles_per_packet\": %.3f", s->busy_cycles, s->wait_cycles,
+		s->cycles_per_packet);
 	fprintf(out, ",\n  \"conserved\": %s,\n  \"packets_conserved\": %s,\n  \"pools_returned\": %s,\n",
 		s->conserved ? "true" : "false", s->packets_conserved ? "true" : "false",
 		s->pools_returned ? "true" : "false");
@@ -175,9 +180,10 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 			l->lcore, l->socket);
 		json_counters(out, &l->c, s->duration_s);
 		fprintf(out, ", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64
-			", \"busy_cycles\": %" PRIu64 ", \"suspended\": %" PRIu64
-			", \"resumed\": %" PRIu64 "}",
-			l->polls, l->busy_polls, l->busy_cycles, l->suspended, l->resumed);
+			", \"busy_cycles\": %" PRIu64 ", \"wait_cycles\": %" PRIu64
+			", \"suspended\": %" PRIu64 ", \"resumed\": %" PRIu64 "}",
+			l->polls, l->busy_polls, l->busy_cycles, l->wait_cycles,
+			l->suspended, l->resumed);
 	}
 	fprintf(out, "\n  ],\n  \"pools\": [");
 	for (unsigned i = 0; i < s->nb_pools; i++)

@@ -36,6 +36,7 @@ struct bg_lcore_summary {
 	uint64_t polls;
 	uint64_t busy_polls;
 	uint64_t busy_cycles;          /* 0 unless the loop read the clock */
+	uint64_t wait_cycles;          /* of which waiting on full channels */
 	uint64_t suspended;            /* packets that waited as tasks */
 	uint64_t resumed;
 };
@@ -60,7 +61,8 @@ struct bg_summary {
 	unsigned nb_pools;
 	struct bg_pool_summary pools[2 * RTE_MAX_NUMA_NODES];
 	uint64_t busy_cycles;          /* summed over lcores */
-	double cycles_per_packet;      /* busy_cycles / rx; 0 when not counted */
+	uint64_t wait_cycles;          /* summed over lcores */
+	double cycles_per_packet;      /* (busy - wait) / rx; 0 when not counted */
 	bool packets_conserved;        /* rx == tx + drops */
 	bool pools_returned;           /* every pool's in-use count at its start */
 	bool conserved;                /* both */

@@ -148,12 +148,17 @@ pl_pick(uint32_t hash, unsigned n)
 /* ---- sending through channels ---- */
 
 /* Send what b holds through c; count what did not fit as chan_full on the
- * ingress port, in the sender's counters. */
+ * ingress port, in the sender's counters. With --cycles, a send that found
+ * the channel full counts its time as waiting, not work. */
 static inline void
 pl_buf_send(struct bg_worker *w, struct bg_chan *c, struct pl_buf *b)
 {
+	const uint64_t full = w->count_cycles ? __bg_chan_stats(c)->full : 0;
+	const uint64_t t0 = w->count_cycles ? rte_get_tsc_cycles() : 0;
 	unsigned sent = bg_chan_mpsc_send_burst(c, (void **)b->pkts, b->len);
 
+	if (w->count_cycles && __bg_chan_stats(c)->full != full)
+		w->wait_cycles += rte_get_tsc_cycles() - t0;
 	if (unlikely(sent < b->len))
 		w->ctr[b->port].drop[BG_DROP_CHAN_FULL] += b->len - sent;
 	b->len = 0;

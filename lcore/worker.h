@@ -60,6 +60,8 @@ struct bg_worker {
 	uint64_t busy_polls;           /* iterations that received packets */
 	uint64_t busy_cycles;          /* TSC cycles in those iterations, when
 					* the loop reads the clock */
+	uint64_t wait_cycles;          /* part of busy_cycles spent waiting on a
+					* full channel (--cycles) */
 	struct bg_counters ctr[RTE_MAX_ETHPORTS];
 	struct bg_exec x;              /* the chain, as this worker runs it */
 	struct bg_txbuf tx[RTE_MAX_ETHPORTS] __rte_cache_aligned;
