@@ -16,9 +16,9 @@
  * Timers: a task waiting for deadline d (TSC) becomes ready at the first
  * bg_await_expire(now) with now >= d rounded up to the next wheel tick (never
  * earlier). Tasks become ready in deadline order (equal deadlines: in the
- * order they were suspended); only after the lcore stalled for longer than a
- * turn of the wheel is the order merely per slot. Deadlines beyond the
- * wheel's horizon wait in their slot for as many turns as they need.
+ * order they were suspended), also after the lcore stalled for longer than a
+ * turn of the wheel. Deadlines beyond the wheel's horizon wait in their slot
+ * for as many turns as they need.
  *
  * Why not rte_timer: an rte_timer is 120 bytes on its own, nearly two cache
  * lines against a whole task's one, and arming and firing it through its skip
@@ -81,6 +81,10 @@ bg_await_timer(struct bg_await *a, struct bg_task *t, uint64_t deadline)
 	*pp = t;
 }
 
+/* The slow path of bg_await_expire() after a stall: takes what is due from
+ * every slot and sorts it by deadline. */
+unsigned bg_await_expire_gap(struct bg_await *a, uint64_t now_tick);
+
 /*
  * Move every task whose deadline tick is before now's tick to the ready
  * list, in deadline order. Returns how many became ready.
@@ -97,9 +101,9 @@ bg_await_expire(struct bg_await *a, uint64_t now)
 			a->next_tick = now_tick;
 		return 0;
 	}
-	/* After a long gap one turn of the wheel visits every slot. */
-	if (now_tick - tick > BG_WHEEL_SLOTS)
-		tick = now_tick - BG_WHEEL_SLOTS;
+	/* After a stall longer than a turn, every slot is due at once. */
+	if (unlikely(now_tick - tick > BG_WHEEL_SLOTS))
+		return bg_await_expire_gap(a, now_tick);
 	for (; tick < now_tick && a->timers != 0; tick++) {
 		struct bg_task_list *l = &a->slot[tick & (BG_WHEEL_SLOTS - 1)];
 
@@ -131,8 +135,10 @@ bg_await_next(struct bg_await *a)
 
 /*
  * An event: tasks wait on it until it is signalled. Owned by one lcore, like
- * the bg_await its waiters are released to.
+ * the bg_await its waiters are released to. A zeroed struct is a new event
+ * (static, memset, or = BG_EVENT_INIT).
  */
+#define BG_EVENT_INIT { { NULL, NULL }, 0, 0 }
 struct bg_event {
 	struct bg_task_list waiters;
 	uint32_t nb_waiters;

@@ -121,6 +121,8 @@ bg_exec_run(struct bg_exec *x, uint16_t from, struct rte_mbuf **pkts, uint16_t n
 	for (uint16_t s = from; s < x->nb_stages && n != 0; s++) {
 		x->stage = s;
 		n = x->fn[s](x, x->data[s], pkts, n);
+		/* A comeback is news to the stage it returns to only. */
+		x->resumed = NULL;
 	}
 	return n;
 }

@@ -87,7 +87,10 @@ stage_pace(struct bg_exec *x, void *data, struct rte_mbuf **pkts, uint16_t n)
 		}
 		b->credit -= cost;
 		/* Leave when the debt, this packet's included, is paid. */
-		if (bg_exec_suspend_until(x, m, x->now + (uint64_t)(-b->credit) / p->rate + 1,
+		/* With waiters overdue the bucket may be in credit still: then
+		 * the packet leaves at the next tick, behind them. */
+		if (bg_exec_suspend_until(x, m, x->now + (b->credit < 0 ?
+					  (uint64_t)(-b->credit) / p->rate + 1 : 0),
 					  x->stage, PACE_WAITING) == 0)
 			b->waiting++;
 		else

@@ -47,8 +47,10 @@ static_assert(sizeof(struct bg_task) == 64, "a task is one cache line");
 #define BG_TASK_CACHE 256          /* per-lcore cache of the task pool */
 
 /*
- * Create a task pool of n descriptors on socket, named name.
- * Returns the pool, or NULL with rte_errno set (ENOMEM, EEXIST).
+ * Create a task pool of n descriptors on socket, named name; the per-lcore
+ * cache is BG_TASK_CACHE, smaller for pools under 384 tasks.
+ * Returns the pool, or NULL with rte_errno set (EINVAL for n == 0, ENOMEM,
+ * EEXIST).
  * Control path.
  */
 struct rte_mempool *bg_task_pool_create(const char *name, unsigned n, int socket);

@@ -59,7 +59,7 @@ pinned_loop(struct bg_worker *w, const bool clock)
 	uint16_t got = 0;
 
 	if (clock)
-		x->now = rte_get_tsc_cycles();
+		w->iter_tsc = x->now = rte_get_tsc_cycles();
 	while (!bg_stop_requested()) {
 		if (clock)
 			bg_worker_clock(w, got != 0);
@@ -70,6 +70,8 @@ pinned_loop(struct bg_worker *w, const bool clock)
 
 			if (n == 0)
 				continue;
+			if (clock && w->x.needs_clock)
+				bg_worker_arrived(w);
 			got |= n;
 			w->ctr[q->port].rx += n;
 			x->in_port = q->port;

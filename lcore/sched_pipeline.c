@@ -210,7 +210,7 @@ rx_loop(struct pl_lcore *me, const bool clock)
 	uint16_t got = 0;
 
 	if (clock)
-		w->x.now = rte_get_tsc_cycles();
+		w->iter_tsc = w->x.now = rte_get_tsc_cycles();
 	while (!bg_stop_requested()) {
 		if (clock)
 			bg_worker_clock(w, got != 0);
@@ -278,13 +278,15 @@ stage_loop(struct pl_lcore *me, const bool clock, const bool tx_lcores)
 	unsigned n = 0;
 
 	if (clock)
-		x->now = rte_get_tsc_cycles();
+		w->iter_tsc = x->now = rte_get_tsc_cycles();
 	while (!bg_stop_requested()) {
 		unsigned i, j;
 
 		if (clock)
 			bg_worker_clock(w, n != 0);
 		n = bg_chan_sc_recv_burst(me->in, (void **)pkts, burst);
+		if (clock && n != 0 && x->needs_clock)
+			bg_worker_arrived(w);
 		/* Runs of one ingress port: the chain runs per port. */
 		for (i = 0; i < n; i = j) {
 			const uint16_t port = pkts[i]->port;
@@ -327,7 +329,7 @@ tx_loop(struct pl_lcore *me, const bool clock)
 	unsigned n = 0;
 
 	if (clock)
-		w->x.now = rte_get_tsc_cycles();
+		w->iter_tsc = w->x.now = rte_get_tsc_cycles();
 	while (!bg_stop_requested()) {
 		unsigned i, j;
 

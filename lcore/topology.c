@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE                /* cpu_set_t, behind rte_cpuset_t */
 #include <numa.h>
+#include <sched.h>
 
 #include <rte_lcore.h>
 
@@ -10,11 +12,15 @@
 int
 bg_topology_numa_node(unsigned lcore_id)
 {
-	int cpu = rte_lcore_to_cpu_id((int)lcore_id);
+	/* The CPUs the lcore runs on (with --lcores, not its number's). */
+	rte_cpuset_t cpus = rte_lcore_cpuset(lcore_id);
 
-	if (cpu < 0 || numa_available() < 0)
+	if (numa_available() < 0)
 		return -1;
-	return numa_node_of_cpu(cpu);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &cpus))
+			return numa_node_of_cpu(cpu);
+	return -1;
 }
 
 unsigned

@@ -62,6 +62,7 @@ struct bg_worker {
 					* the loop reads the clock */
 	uint64_t wait_cycles;          /* part of busy_cycles spent waiting on a
 					* full channel (--cycles) */
+	uint64_t iter_tsc;             /* start of the current iteration */
 	struct bg_counters ctr[RTE_MAX_ETHPORTS];
 	struct bg_exec x;              /* the chain, as this worker runs it */
 	struct bg_txbuf tx[RTE_MAX_ETHPORTS] __rte_cache_aligned;
@@ -157,8 +158,9 @@ bg_tx_burst(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t
 }
 
 /*
- * Start a loop iteration that reads the clock: x->now becomes the TSC, and
- * when the previous iteration found work its duration counts as busy.
+ * Start a loop iteration that reads the clock: x->now becomes the TSC (for
+ * timers due now), and when the previous iteration found work its duration
+ * counts as busy.
  * One TSC read per iteration. Worker only.
  */
 static inline void
@@ -167,8 +169,19 @@ bg_worker_clock(struct bg_worker *w, bool prev_busy)
 	const uint64_t now = rte_get_tsc_cycles();
 
 	if (prev_busy)
-		w->busy_cycles += now - w->x.now;
+		w->busy_cycles += now - w->iter_tsc;
+	w->iter_tsc = now;
 	w->x.now = now;
+}
+
+/*
+ * Packets just arrived: x->now becomes their arrival time, so a deadline
+ * counted from it is never before they came. Worker only.
+ */
+static inline void
+bg_worker_arrived(struct bg_worker *w)
+{
+	w->x.now = rte_get_tsc_cycles();
 }
 
 /*
