@@ -17,6 +17,7 @@
  */
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -48,6 +49,8 @@ typedef uint16_t (*bg_fwd_fn)(struct rte_mbuf **pkts, uint16_t n,
 struct bg_fwd {
 	struct bg_reg_entry reg;       /* name, help; first member */
 	bg_fwd_fn fn;
+	bool noop;                     /* returns every burst untouched: the
+					* chain can leave it out */
 };
 
 /* The forwarding functions, in name order. */

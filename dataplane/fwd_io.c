@@ -13,5 +13,6 @@ fwd_io(struct rte_mbuf **pkts __rte_unused, uint16_t n,
 static struct bg_fwd fwd_io_def = {
 	.reg = { .name = "io", .help = "forward frames unchanged" },
 	.fn = fwd_io,
+	.noop = true,
 };
 BG_FWD_REGISTER(fwd_io_def);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The first stage of every chain: the forwarding function chosen with --fwd
- * (io, mac, macswap), applied to the burst for its egress port.
+ * The first stage of the chain: the forwarding function chosen with --fwd
+ * (mac, macswap), applied to the burst for its egress port. io changes
+ * nothing, so with io the chain starts at the next stage, or is empty.
  */
 #include <rte_malloc.h>
 
@@ -18,6 +19,13 @@ stage_fwd(struct bg_exec *x, void *data, struct rte_mbuf **pkts, uint16_t n)
 	const struct fwd_stage *f = data;
 
 	return f->fn(pkts, n, x->out_port, f->ctx, x->ctr[x->in_port].drop);
+}
+
+/* A forwarding function that does nothing (io) needs no stage. */
+static bool
+stage_fwd_wanted(const struct bg_config *cfg)
+{
+	return !cfg->fwd->noop;
 }
 
 static int
@@ -37,6 +45,7 @@ static struct bg_stage stage_fwd_def = {
 	.reg = { .name = "fwd", .help = "the forwarding function (--fwd)" },
 	.order = 0,
 	.fn = stage_fwd,
+	.wanted = stage_fwd_wanted,
 	.worker_init = stage_fwd_init,
 	.worker_fini = rte_free,
 };
