@@ -22,6 +22,7 @@ bg_config_defaults(struct bg_config *cfg)
 	cfg->burst_pkts = BG_DEFAULT_BURST_PKTS;
 	cfg->pace_queue = BG_DEFAULT_PACE_QUEUE;
 	cfg->tasks = BG_DEFAULT_TASKS;
+	cfg->chan_retries = BG_DEFAULT_CHAN_RETRIES;
 }
 
 int

@@ -59,6 +59,7 @@ struct bg_config {
 	uint32_t burst_pkts;           /* --burst-pkts: bucket depth, pps */
 	uint32_t pace_queue;           /* --pace-queue: packets waiting, per port */
 	uint32_t tasks;                /* --tasks: task descriptors per socket */
+	uint32_t chan_retries;         /* --chan-retries: a full channel's */
 
 	/* --mode pipeline roles (lcore ids); empty = chosen by the model. */
 	uint16_t nb_rx_lcores, nb_worker_lcores, nb_tx_lcores;
@@ -71,6 +72,8 @@ struct bg_config {
 #define BG_DEFAULT_BURST_PKTS 32
 #define BG_DEFAULT_PACE_QUEUE 1024
 #define BG_DEFAULT_TASKS 65535
+#define BG_DEFAULT_CHAN_RETRIES 64
+#define BG_CHAN_RETRIES_MAX 1000000000u
 #define BG_BURST_BYTES_MAX (1u << 26)
 #define BG_BURST_PKTS_MAX (1u << 20)
 #define BG_PACE_QUEUE_MAX (1u << 20)

@@ -38,7 +38,6 @@
 #include "rings/chan.h"
 
 #define PL_CHAN_SIZE 4096          /* packets a channel holds */
-#define PL_CHAN_RETRIES 64         /* a full channel is retried this often */
 
 enum pl_role {
 	PL_ROLE_NONE,
@@ -496,13 +495,13 @@ roles_assign(const struct bg_runtime *rt, enum pl_role role[RTE_MAX_LCORE])
 }
 
 static struct bg_chan *
-pl_chan_create(char kind, const struct bg_worker *consumer)
+pl_chan_create(char kind, const struct bg_worker *consumer, unsigned retries)
 {
 	char name[RTE_RING_NAMESIZE];
 	struct bg_chan_conf conf = {
 		.name = name, .kind = BG_CHAN_MPSC, .size = PL_CHAN_SIZE,
 		.socket = consumer->socket, .full = BG_CHAN_FULL_RETRY,
-		.retries = PL_CHAN_RETRIES, .drop = bg_chan_drop_mbufs,
+		.retries = retries, .drop = bg_chan_drop_mbufs,
 	};
 	struct bg_chan *c;
 
@@ -582,7 +581,8 @@ pipeline_assign(struct bg_runtime *rt)
 
 		if (role[i] == PL_ROLE_RX)
 			continue;
-		c = pl_chan_create(role[i] == PL_ROLE_STAGE ? 'w' : 't', rt->workers[i]);
+		c = pl_chan_create(role[i] == PL_ROLE_STAGE ? 'w' : 't', rt->workers[i],
+				   cfg->chan_retries);
 		if (c == NULL)
 			return -ENOMEM;
 		if (role[i] == PL_ROLE_STAGE)

@@ -554,6 +554,20 @@ test_stage_counts(void)
 }
 
 static void
+test_chan_retries(void)
+{
+	PARSE_NONE();
+	CU_ASSERT_EQUAL(cfg.chan_retries, BG_DEFAULT_CHAN_RETRIES);
+	GOOD("--chan-retries", "1");
+	CU_ASSERT_EQUAL(cfg.chan_retries, 1);
+	GOOD("--chan-retries", "1000000000");
+	CU_ASSERT_EQUAL(cfg.chan_retries, 1000000000u);
+	check_value_flag_errors("--chan-retries");
+	BAD("--chan-retries", "--chan-retries", "0");
+	BAD("--chan-retries", "--chan-retries", "1000000001");
+}
+
+static void
 test_cycles(void)
 {
 	PARSE_NONE();
@@ -666,7 +680,7 @@ test_missing_value(void)
 		"--burst", "--stats", "--duration", "--link-wait", "--json",
 		"--delay-us", "--jitter-us", "--rate-mbps", "--rate-pps", "--burst-bytes",
 		"--burst-pkts", "--pace-queue", "--tasks", "--rx-lcores", "--worker-lcores",
-		"--tx-lcores",
+		"--tx-lcores", "--chan-retries",
 	};
 
 	for (size_t f = 0; f < RTE_DIM(flags); f++) {
@@ -851,6 +865,7 @@ main(void)
 		{ "--delay-us/--jitter-us/--rate-*", test_stage_numbers },
 		{ "--burst-bytes/--burst-pkts/--pace-queue/--tasks", test_stage_counts },
 		{ "--cycles", test_cycles },
+		{ "--chan-retries", test_chan_retries },
 		{ "pipeline roles", test_roles },
 		{ "--help", test_help },
 		{ "unknown option", test_unknown_option },

@@ -39,6 +39,7 @@ enum {
 	OPT_WORKER_LCORES,
 	OPT_TX_LCORES,
 	OPT_CYCLES,
+	OPT_CHAN_RETRIES,
 	OPT_HELP,
 };
 
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
 	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
 	{ "tx-lcores", required_argument, NULL, OPT_TX_LCORES },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
+	{ "chan-retries", required_argument, NULL, OPT_CHAN_RETRIES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -122,6 +124,8 @@ bg_options_usage(FILE *out, const char *prog)
 "  --tx-lcores LIST    lcores that transmit; without it workers transmit themselves\n"
 "                      (default: the first worker lcore polls RX, the others run\n"
 "                      the stages and transmit)\n"
+"  --chan-retries N    how often a send retries a full channel before the\n"
+"                      packets are dropped as chan_full, 1..%u (default %d)\n"
 "\n"
 "  --help              print this text and exit\n"
 "\n"
@@ -137,7 +141,8 @@ bg_options_usage(FILE *out, const char *prog)
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_TXD,
 		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S,
 		BG_BURST_BYTES_MAX, BG_DEFAULT_BURST_BYTES, BG_BURST_PKTS_MAX, BG_DEFAULT_BURST_PKTS,
-		BG_PACE_QUEUE_MAX, BG_DEFAULT_PACE_QUEUE, BG_TASKS_MAX, BG_DEFAULT_TASKS, prog);
+		BG_PACE_QUEUE_MAX, BG_DEFAULT_PACE_QUEUE, BG_TASKS_MAX, BG_DEFAULT_TASKS,
+		BG_CHAN_RETRIES_MAX, BG_DEFAULT_CHAN_RETRIES, prog);
 }
 
 /* A whole decimal number in [min, max], nothing else. */
@@ -470,6 +475,13 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			break;
 		case OPT_CYCLES:
 			cfg->count_cycles = true;
+			break;
+		case OPT_CHAN_RETRIES:
+			if (parse_uint(optarg, 1, BG_CHAN_RETRIES_MAX, &v) != 0) {
+				snprintf(want, sizeof(want), "a retry count 1..%u", BG_CHAN_RETRIES_MAX);
+				return bad_value(err, errlen, name, optarg, want);
+			}
+			cfg->chan_retries = (uint32_t)v;
 			break;
 		case 'h':
 		case OPT_HELP:
