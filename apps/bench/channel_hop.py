@@ -47,9 +47,8 @@ def run_brigade(binary, model, seconds):
     eal, opts = MODELS[model]
     with tempfile.TemporaryDirectory(prefix="channel_hop.") as tmp:
         out = os.path.join(tmp, "run.json")
-        cmd = [binary] + eal + PORTS + ["--log-level", "brigade:warning", "--",
-                                        "--fwd", "io", "--cycles", "--duration", str(seconds),
-                                        "--json", out]
+        cmd = [binary] + eal + PORTS + ["--log-level", "brigade:warning", "--"] + opts + [
+            "--fwd", "io", "--cycles", "--duration", str(seconds), "--json", out]
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=seconds + 60)
         if p.returncode != 0 or not os.path.exists(out):
@@ -61,6 +60,8 @@ def run_brigade(binary, model, seconds):
         sys.exit(f"channel_hop: {model} run did not conserve packets: {res}")
     if res["cycles_per_packet"] <= 0:
         sys.exit(f"channel_hop: {model} run reported no busy cycles")
+    if res["mode"] != model:
+        sys.exit(f"channel_hop: asked for {model}, brigade ran {res['mode']}")
     return res
 
 
