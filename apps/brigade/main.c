@@ -80,7 +80,7 @@ int
 main(int argc, char **argv)
 {
 	struct bg_config cfg;
-	char err[512];
+	char err[512], chain[128];
 	int ret;
 
 	/* --help and bad options are answered before the EAL takes hugepages. */
@@ -133,8 +133,10 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_FAILURE;
 	}
-	printf("brigade: %u worker%s forwarding, mode %s, fwd %s%s\n", runtime.nb_workers,
-	       runtime.nb_workers == 1 ? "" : "s", cfg.sched->reg.name, cfg.fwd->reg.name,
+	bg_exec_chain_names(&runtime.workers[0]->x, chain, sizeof(chain));
+	printf("brigade: %u worker%s forwarding, mode %s, fwd %s, stages %s%s\n",
+	       runtime.nb_workers, runtime.nb_workers == 1 ? "" : "s", cfg.sched->reg.name,
+	       cfg.fwd->reg.name, chain[0] != '\0' ? chain : "none",
 	       cfg.duration_s > 0 ? "" : "; Ctrl-C stops");
 	fflush(stdout);
 
