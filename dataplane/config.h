@@ -74,6 +74,8 @@ struct bg_config {
 #define BG_DEFAULT_TASKS 65535
 #define BG_DEFAULT_CHAN_RETRIES 64
 #define BG_CHAN_RETRIES_MAX 1000000000u
+#define BG_DELAY_US_MAX 1e9            /* --delay-us, --jitter-us: 1000 s */
+#define BG_RATE_MAX 1e12               /* --rate-mbps, --rate-pps */
 #define BG_BURST_BYTES_MAX (1u << 26)
 #define BG_BURST_PKTS_MAX (1u << 20)
 #define BG_PACE_QUEUE_MAX (1u << 20)

@@ -134,7 +134,8 @@ bg_port_start(struct bg_port *p)
 }
 
 unsigned
-bg_port_wait_link(struct bg_port *const ports[], unsigned n, double timeout_s)
+bg_port_wait_link(struct bg_port *const ports[], unsigned n, double timeout_s,
+		  bool (*cancel)(void))
 {
 	const uint64_t hz = rte_get_timer_hz();
 	const uint64_t deadline = rte_get_timer_cycles() + (uint64_t)(timeout_s * hz);
@@ -153,7 +154,8 @@ bg_port_wait_link(struct bg_port *const ports[], unsigned n, double timeout_s)
 				up++;
 			}
 		}
-		if (up == n || rte_get_timer_cycles() >= deadline)
+		if (up == n || rte_get_timer_cycles() >= deadline ||
+		    (cancel != NULL && cancel()))
 			break;
 		usleep(50 * 1000);
 	}

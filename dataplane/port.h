@@ -55,9 +55,11 @@ int bg_port_start(struct bg_port *p);
 
 /*
  * Wait up to timeout_s seconds for every port in ports[0..n-1] to report link
- * up, and record what each reports. Returns how many links are up.
+ * up, or until cancel() (when not NULL) returns true, and record what each
+ * reports. Returns how many links are up.
  */
-unsigned bg_port_wait_link(struct bg_port *const ports[], unsigned n, double timeout_s);
+unsigned bg_port_wait_link(struct bg_port *const ports[], unsigned n, double timeout_s,
+			   bool (*cancel)(void));
 
 /* Read the device counters into p->stats, then stop and close the port,
  * freeing every mbuf its queues hold. Safe on a port only partly set up. */

@@ -74,7 +74,8 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 			s->pools_returned = false;
 	}
 	if (s->total.rx != 0)
-		s->cycles_per_packet = (double)(s->busy_cycles - s->wait_cycles) /
+		s->cycles_per_packet = (double)(s->busy_cycles > s->wait_cycles ?
+						s->busy_cycles - s->wait_cycles : 0) /
 				       (double)s->total.rx;
 	s->packets_conserved = s->total.rx == s->total.tx + bg_counters_drops(&s->total);
 	s->conserved = s->packets_conserved && s->pools_returned;

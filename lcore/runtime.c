@@ -208,7 +208,7 @@ ports_setup(struct bg_runtime *rt)
 			return ret;
 		up[n++] = &rt->ports[p];
 	}
-	bg_port_wait_link(up, n, rt->cfg->link_wait_s);
+	bg_port_wait_link(up, n, rt->cfg->link_wait_s, bg_stop_requested);
 	return 0;
 }
 
@@ -257,8 +257,9 @@ bg_runtime_launch(struct bg_runtime *rt)
 		if (ret != 0) {
 			BG_LOG(ERR, "cannot launch a worker on lcore %u: %s",
 			       w->lcore_id, rte_strerror(-ret));
-			bg_stop_request();
-			rte_eal_mp_wait_lcore();
+			/* Some run: stop joins them and frees what they hold. */
+			rt->launched = true;
+			bg_runtime_stop(rt);
 			return ret;
 		}
 	}
@@ -271,9 +272,10 @@ bg_runtime_stop(struct bg_runtime *rt)
 {
 	if (!rt->launched)
 		return;
+	/* The run's duration ends when the stop is asked for. */
+	rt->stop_tsc = rte_get_tsc_cycles();
 	bg_stop_request();
 	rte_eal_mp_wait_lcore();
-	rt->stop_tsc = rte_get_tsc_cycles();
 	rt->launched = false;
 	/* The workers are gone: their TX queues and tasks are ours now. */
 	for (unsigned i = 0; i < rt->nb_workers; i++) {

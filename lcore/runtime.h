@@ -68,10 +68,13 @@ struct bg_runtime {
 };
 
 /*
- * Set everything up for cfg, whose ports must be resolved already.
+ * Set everything up for cfg, whose ports must be resolved already. The link
+ * wait ends early when a stop is requested.
  * Returns 0; -EINVAL when the configuration cannot run here (no worker lcore,
- * too many queues); -ENOMEM when pools or contexts cannot be allocated; or a
- * port's error. Every cause is logged. On error, call bg_runtime_close().
+ * bad roles, too many queues); -ENODEV when a port's MAC cannot be read;
+ * -E2BIG when too many stages want in the chain; -ENOMEM when pools or
+ * contexts cannot be allocated; or a port's or stage's error. Every cause is
+ * logged. On error, call bg_runtime_free().
  */
 int bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg);
 

@@ -80,13 +80,16 @@ pinned_loop(struct bg_worker *w, const bool clock)
 			bg_tx_burst(w, q->dst_port, pkts, n);
 		}
 		if (clock) {
-			bg_await_expire(&w->await, x->now);
+			/* Resuming packets is work too. */
+			got |= bg_await_expire(&w->await, x->now) != 0;
 			bg_worker_resume(w, bg_tx_burst);
 		}
 		bg_tx_flush_all(w);
 		w->polls++;
 		w->busy_polls += got != 0;
 	}
+	if (clock)
+		bg_worker_clock(w, got != 0);      /* credit the last iteration */
 }
 
 static int

@@ -27,6 +27,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_prefetch.h>
 #include <rte_ether.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
@@ -38,6 +39,7 @@
 #include "rings/chan.h"
 
 #define PL_CHAN_SIZE 4096          /* packets a channel holds */
+#define PL_PREFETCH 3              /* packets ahead whose headers RX fetches */
 
 enum pl_role {
 	PL_ROLE_NONE,
@@ -158,8 +160,10 @@ pl_buf_send(struct bg_worker *w, struct bg_chan *c, struct pl_buf *b)
 
 	if (w->count_cycles && __bg_chan_stats(c)->full != full)
 		w->wait_cycles += rte_get_tsc_cycles() - t0;
+	/* Refused because the consumer stopped, or because it fell behind. */
 	if (unlikely(sent < b->len))
-		w->ctr[b->port].drop[BG_DROP_CHAN_FULL] += b->len - sent;
+		w->ctr[b->port].drop[bg_stop_requested() ? BG_DROP_SHUTDOWN :
+				     BG_DROP_CHAN_FULL] += b->len - sent;
 	b->len = 0;
 }
 
@@ -227,6 +231,10 @@ rx_loop(struct pl_lcore *me, const bool clock)
 			 * is sent before the next burst: one port per send. */
 			for (uint16_t j = 0; j < n; j++) {
 				struct rte_mbuf *m = pkts[j];
+
+				/* The hash reads headers: fetch them ahead. */
+				if (j + PL_PREFETCH < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[j + PL_PREFETCH], void *));
 				struct pl_buf *b = &me->bufs[pl_pick(pl_flow_hash(m), nb_out)];
 
 				m->port = q->port;
@@ -241,6 +249,8 @@ rx_loop(struct pl_lcore *me, const bool clock)
 		w->polls++;
 		w->busy_polls += got != 0;
 	}
+	if (clock)
+		bg_worker_clock(w, got != 0);      /* credit the last iteration */
 }
 
 /* ---- stage workers ---- */
@@ -303,7 +313,9 @@ stage_loop(struct pl_lcore *me, const bool clock, const bool tx_lcores)
 				bg_tx_burst(w, out, pkts + i, k);
 		}
 		if (clock) {
-			bg_await_expire(&w->await, x->now);
+			/* Resuming packets is work too. */
+			if (bg_await_expire(&w->await, x->now) != 0 && n == 0)
+				n = 1;
 			bg_worker_resume(w, tx_lcores ? pl_emit_resumed : bg_tx_burst);
 		}
 		if (tx_lcores)
@@ -313,6 +325,8 @@ stage_loop(struct pl_lcore *me, const bool clock, const bool tx_lcores)
 		w->polls++;
 		w->busy_polls += n != 0;
 	}
+	if (clock)
+		bg_worker_clock(w, n != 0);        /* credit the last iteration */
 }
 
 /* ---- TX lcores ---- */
@@ -347,6 +361,8 @@ tx_loop(struct pl_lcore *me, const bool clock)
 		w->polls++;
 		w->busy_polls += n != 0;
 	}
+	if (clock)
+		bg_worker_clock(w, n != 0);        /* credit the last iteration */
 }
 
 static int
@@ -502,6 +518,7 @@ pl_chan_create(char kind, const struct bg_worker *consumer, unsigned retries)
 		.name = name, .kind = BG_CHAN_MPSC, .size = PL_CHAN_SIZE,
 		.socket = consumer->socket, .full = BG_CHAN_FULL_RETRY,
 		.retries = retries, .drop = bg_chan_drop_mbufs,
+		.cancel = &bg_stop_flag,       /* a stopped consumer drains nothing */
 	};
 	struct bg_chan *c;
 

@@ -75,6 +75,7 @@ bg_chan_create(const struct bg_chan_conf *conf)
 	c->capacity = rte_ring_get_capacity(c->ring);
 	c->drop = conf->drop;
 	c->drop_arg = conf->drop_arg;
+	c->cancel = conf->cancel;
 	return c;
 }
 

@@ -69,6 +69,10 @@ struct bg_chan_conf {
 	unsigned retries;          /* BG_CHAN_FULL_RETRY: >= 1; ignored otherwise */
 	bg_chan_drop_fn drop;      /* required */
 	void *drop_arg;
+	/* BG_CHAN_FULL_RETRY: stop retrying as soon as *cancel != 0 (say, the
+	 * stop flag, so that a consumer that has stopped cannot hold a sender
+	 * for conf.retries rounds). NULL: always retry conf.retries times. */
+	const volatile int *cancel;
 };
 
 /*
@@ -95,6 +99,7 @@ struct bg_chan {
 	unsigned capacity;
 	bg_chan_drop_fn drop;
 	void *drop_arg;
+	const volatile int *cancel;
 
 	/* Slot i written only by lcore i (slot RTE_MAX_LCORE: non-EAL threads). */
 	struct bg_chan_stats stats[BG_CHAN_STATS_SLOTS] __rte_cache_aligned;
@@ -169,6 +174,10 @@ __bg_chan_send(struct bg_chan *c, void **objs, unsigned n, const int mp)
 	if (unlikely(sent < n)) {
 		st->full++;
 		for (unsigned r = c->retries; r != 0 && sent < n; r--) {
+			/* Only a flag: nothing to order against it. */
+			if (c->cancel != NULL &&
+			    __atomic_load_n(c->cancel, __ATOMIC_RELAXED) != 0)
+				break;
 			rte_pause();
 			sent += __bg_chan_enqueue(c, objs + sent, n - sent, mp, st);
 		}
@@ -184,7 +193,8 @@ __bg_chan_send(struct bg_chan *c, void **objs, unsigned n, const int mp)
 /*
  * Send objs[0..n-1]. The channel takes all n: it queues as many as fit, in
  * order, and under BG_CHAN_FULL_RETRY retries the rest up to conf.retries
- * times (rte_pause() between); what still does not fit, objs[sent..n-1], goes
+ * times (rte_pause() between; no more once *conf.cancel is set); what still
+ * does not fit, objs[sent..n-1], goes
  * to the drop callback before the call returns. objs itself stays the
  * caller's. Returns the number queued, 0..n.
  *

@@ -124,7 +124,15 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	ret = bg_runtime_init(&runtime, &cfg);
-	if (ret == 0 && !bg_stop_requested())
+	if (ret == 0 && bg_stop_requested()) {
+		/* A signal during start-up (the link wait, say): nothing was
+		 * received, so nothing is lost. */
+		printf("brigade: stopped before forwarding started\n");
+		bg_runtime_free(&runtime);
+		rte_eal_cleanup();
+		return EXIT_SUCCESS;
+	}
+	if (ret == 0)
 		ret = bg_runtime_launch(&runtime);
 	if (ret != 0) {
 		fprintf(stderr, "brigade: start-up failed (%s); see the messages above\n",

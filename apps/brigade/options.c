@@ -163,9 +163,9 @@ parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *o
 	return 0;
 }
 
-/* A non-negative, finite number of seconds, decimals allowed. */
+/* A number in [0, max], decimals allowed. */
 static int
-parse_seconds(const char *s, double *out)
+parse_number(const char *s, double max, double *out)
 {
 	char *end;
 	double v;
@@ -175,10 +175,17 @@ parse_seconds(const char *s, double *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > MAX_SECONDS)
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* A number of seconds, up to a year. */
+static int
+parse_seconds(const char *s, double *out)
+{
+	return parse_number(s, MAX_SECONDS, out);
 }
 
 /* "A:B[,C:D...]": each port in at most one pair. */
@@ -423,12 +430,16 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 		case OPT_JITTER_US:
 		case OPT_RATE_MBPS:
 		case OPT_RATE_PPS: {
+			const bool us = opt == OPT_DELAY_US || opt == OPT_JITTER_US;
+			const double max = us ? BG_DELAY_US_MAX : BG_RATE_MAX;
 			double *dst = opt == OPT_DELAY_US ? &cfg->delay_us :
 				      opt == OPT_JITTER_US ? &cfg->jitter_us :
 				      opt == OPT_RATE_MBPS ? &cfg->rate_mbps : &cfg->rate_pps;
 
-			if (parse_seconds(optarg, dst) != 0)
-				return bad_value(err, errlen, name, optarg, "a number >= 0");
+			if (parse_number(optarg, max, dst) != 0) {
+				snprintf(want, sizeof(want), "a number 0..%.0f", max);
+				return bad_value(err, errlen, name, optarg, want);
+			}
 			break;
 		}
 		case OPT_BURST_BYTES:
