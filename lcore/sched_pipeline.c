@@ -73,6 +73,7 @@ struct pl_lcore {
 	bool tx_lcores;                /* the run has TX lcores */
 	struct bg_chan *const *out;
 	const uint16_t *dst_port;
+	const uint16_t *tx_of_port;    /* stage: egress port -> TX lcore rank */
 	struct pl_buf bufs[];          /* nb_out of them */
 };
 
@@ -81,6 +82,8 @@ struct pl_data {
 	struct pl_lcore *lcore[RTE_MAX_LCORE];    /* by worker index */
 	struct bg_chan *stage_chan[RTE_MAX_LCORE]; /* by stage rank */
 	struct bg_chan *tx_chan[RTE_MAX_LCORE];    /* by TX rank */
+	/* Egress ports shared round-robin among the TX lcores, in port order. */
+	uint16_t tx_of_port[RTE_MAX_ETHPORTS];
 };
 
 static unsigned pl_serial;         /* makes channel names unique per run */
@@ -261,7 +264,7 @@ static inline void
 pl_emit_tx_lcore(struct pl_lcore *me, uint16_t out_port, struct rte_mbuf **pkts, uint16_t n)
 {
 	if (n != 0)
-		pl_buf_add(me, out_port % me->nb_out, me->w->x.in_port, pkts, n);
+		pl_buf_add(me, me->tx_of_port[out_port], me->w->x.in_port, pkts, n);
 }
 
 /* The same for packets that resumed from a timer: bg_worker_resume()'s emit. */
@@ -608,6 +611,11 @@ pipeline_assign(struct bg_runtime *rt)
 			d->tx_chan[rank[i]] = c;
 	}
 
+	if (d->nb_tx != 0)
+		for (uint16_t p = 0, k = 0; p < RTE_MAX_ETHPORTS; p++)
+			if (rt->port_used[p])
+				d->tx_of_port[p] = (uint16_t)(k++ % d->nb_tx);
+
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		struct bg_worker *w = rt->workers[i];
 		const bool transmits = role[i] == PL_ROLE_TX ||
@@ -629,6 +637,7 @@ pipeline_assign(struct bg_runtime *rt)
 		me->w = w;
 		w->sched_ctx = me;
 		me->dst_port = cfg->dst_port;
+		me->tx_of_port = d->tx_of_port;
 		me->nb_out = (uint16_t)nb_out;
 		me->tx_lcores = d->nb_tx != 0;
 		if (role[i] == PL_ROLE_RX) {
