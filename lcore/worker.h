@@ -187,28 +187,51 @@ bg_worker_arrived(struct bg_worker *w)
 /*
  * Resume every ready task of w: run the rest of its packet's chain from the
  * stage it named, and hand what comes out to emit (the model's way to
- * transmit: bg_tx_burst for the pinned model). Worker only.
+ * transmit: bg_tx_burst for the pinned model). Consecutive tasks that resume
+ * at the same stage with the same ports go through the chain as one burst; a
+ * task that comes back to the stage that suspended it goes alone, so that
+ * x->resumed names it. Worker only.
  */
 static __rte_always_inline void
 bg_worker_resume(struct bg_worker *w,
 		 void (*emit)(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n))
 {
 	struct bg_exec *x = &w->x;
+	struct rte_mbuf *pkts[BG_BURST_MAX];
 	struct bg_task *t;
+	uint16_t nb = 0, stage = 0, n;
 
 	while ((t = bg_await_next(&w->await)) != NULL) {
-		struct rte_mbuf *m = t->m;
-		uint16_t n;
+		const bool self = (t->flags & BG_TASK_F_SELF) != 0;
 
+		if (nb != 0 && (self || nb == w->burst || t->stage != stage ||
+				t->in_port != x->in_port || t->out_port != x->out_port)) {
+			n = bg_exec_run(x, stage, pkts, nb);
+			if (n != 0)
+				emit(w, x->out_port, pkts, n);
+			nb = 0;
+		}
+		x->resumed_count++;
 		x->in_port = t->in_port;
 		x->out_port = t->out_port;
-		x->resumed = (t->flags & BG_TASK_F_SELF) ? t : NULL;
-		n = bg_exec_run(x, t->stage, &m, 1);
-		x->resumed = NULL;
-		x->resumed_count++;
+		if (self) {
+			pkts[0] = t->m;
+			x->resumed = t;
+			n = bg_exec_run(x, t->stage, pkts, 1);
+			x->resumed = NULL;
+			bg_task_free(x->task_pool, t);
+			if (n != 0)
+				emit(w, x->out_port, pkts, n);
+			continue;
+		}
+		stage = t->stage;
+		pkts[nb++] = t->m;
 		bg_task_free(x->task_pool, t);
+	}
+	if (nb != 0) {
+		n = bg_exec_run(x, stage, pkts, nb);
 		if (n != 0)
-			emit(w, x->out_port, &m, 1);
+			emit(w, x->out_port, pkts, n);
 	}
 }
 

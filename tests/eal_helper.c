@@ -4,11 +4,13 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
 
 #include "eal_helper.h"
 
 int
-bg_test_eal_init(const char *lcores_opt)
+bg_test_eal_init(const char *lcores_opt, unsigned nb_lcores)
 {
 	char lc[128];
 	char *argv[] = {
@@ -23,6 +25,11 @@ bg_test_eal_init(const char *lcores_opt)
 			rte_strerror(rte_errno));
 		return -1;
 	}
+	if (rte_lcore_count() != nb_lcores) {
+		fprintf(stderr, "need %u lcores, have %u\n", nb_lcores, rte_lcore_count());
+		rte_eal_cleanup();
+		return -1;
+	}
 	return 0;
 }
 
@@ -30,4 +37,18 @@ void
 bg_test_eal_cleanup(void)
 {
 	rte_eal_cleanup();
+}
+
+struct rte_mbuf *
+bg_test_mbuf_new(struct rte_mempool *pool, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	if (m == NULL)
+		return NULL;
+	if (rte_pktmbuf_append(m, len) == NULL && len != 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
 }

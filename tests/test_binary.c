@@ -26,6 +26,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "test_helper.h"
+
 #define MAX_ARGS 48
 #define EAL_RUN_TIMEOUT_S 30.0     /* EAL start-up and teardown included */
 #define START_TIMEOUT_S 30.0       /* until "forwarding" is printed */
@@ -662,8 +664,18 @@ test_no_worker(void)
 int
 main(int argc, char **argv)
 {
-	CU_pSuite suite;
-	unsigned failed;
+	static const struct bg_test_case tests[] = {
+		{ "net_null, --fwd mac, SIGTERM: exit 0, summary, JSON", test_sigterm_mac },
+		{ "net_null, --fwd io, SIGINT: exit 0, summary, JSON", test_sigint_io },
+		{ "--duration 1 stops by itself", test_duration },
+		{ "every flag with a valid value; --portmap 0:0", test_valid_options },
+		{ "--json unwritable: exit 1, says so", test_json_unwritable },
+		{ "bad options: exit 2, one line naming the flag", test_bad_options },
+		{ "ports that do not exist: exit 2", test_bad_ports },
+		{ "no ports: exit 2", test_no_ports },
+		{ "--help", test_help },
+		{ "no worker lcore: clear error", test_no_worker },
+	};
 
 	if (argc < 2 || access(argv[1], X_OK) != 0) {
 		fprintf(stderr, "usage: %s PATH-TO-BRIGADE\n", argv[0]);
@@ -671,27 +683,5 @@ main(int argc, char **argv)
 	}
 	brigade = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("binary", NULL, NULL);
-	if (suite == NULL ||
-	    CU_add_test(suite, "net_null, --fwd mac, SIGTERM: exit 0, summary, JSON", test_sigterm_mac) == NULL ||
-	    CU_add_test(suite, "net_null, --fwd io, SIGINT: exit 0, summary, JSON", test_sigint_io) == NULL ||
-	    CU_add_test(suite, "--duration 1 stops by itself", test_duration) == NULL ||
-	    CU_add_test(suite, "every flag with a valid value; --portmap 0:0", test_valid_options) == NULL ||
-	    CU_add_test(suite, "--json unwritable: exit 1, says so", test_json_unwritable) == NULL ||
-	    CU_add_test(suite, "bad options: exit 2, one line naming the flag", test_bad_options) == NULL ||
-	    CU_add_test(suite, "ports that do not exist: exit 2", test_bad_ports) == NULL ||
-	    CU_add_test(suite, "no ports: exit 2", test_no_ports) == NULL ||
-	    CU_add_test(suite, "--help", test_help) == NULL ||
-	    CU_add_test(suite, "no worker lcore: clear error", test_no_worker) == NULL) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed != 0;
+	return BG_TEST_RUN_SUITE("binary", tests);
 }

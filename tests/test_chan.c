@@ -28,6 +28,7 @@
 
 #include "rings/chan.h"
 #include "eal_helper.h"
+#include "test_helper.h"
 
 #define LCORES "--lcores=0@0,1@1,2@0,3@1,4@1"
 #define NB_PROD_MAX 3
@@ -522,10 +523,7 @@ test_non_eal_thread(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct bg_test_case tests[] = {
 		{ "mpsc_contention", test_mpsc_contention },
 		{ "mpmc_contention", test_mpmc_contention },
 		{ "spsc_order", test_spsc_order },
@@ -537,27 +535,11 @@ main(void)
 		{ "free_mbufs", test_free_mbufs },
 		{ "non_eal_thread", test_non_eal_thread },
 	};
-	CU_pSuite suite;
-	unsigned failures;
+	int ret;
 
-	if (bg_test_eal_init(LCORES) < 0)
+	if (bg_test_eal_init(LCORES, 5) != 0)
 		return 1;
-	if (rte_lcore_count() < 5) {
-		fprintf(stderr, "test_chan needs 5 lcores\n");
-		bg_test_eal_cleanup();
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("chan", NULL, NULL);
-	for (unsigned i = 0; suite != NULL && i < RTE_DIM(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	if (CU_get_error() != CUE_SUCCESS)
-		failures++;
-	CU_cleanup_registry();
+	ret = BG_TEST_RUN_SUITE("chan", tests);
 	bg_test_eal_cleanup();
-	return failures != 0;
+	return ret;
 }

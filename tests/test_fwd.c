@@ -5,7 +5,6 @@
  * Also the drop reason names.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/fwd.h"
 #include "eal_helper.h"
+#include "test_helper.h"
 
 #define POOL_SIZE 1023
 #define MAX_FRAME 1514
@@ -32,21 +32,6 @@ enum kind { KIND_IO, KIND_MAC, KIND_MACSWAP };
 
 static struct rte_mempool *pool;
 static struct bg_fwd_ctx ctx;
-
-/* Assert cond, reporting line (the caller's) and a printf-style description. */
-static void __attribute__((format(printf, 4, 5)))
-check_at(int line, const char *func, bool cond, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, func, CU_FALSE);
-}
-#define CHECK_AT(line, cond, ...) check_at((line), __func__, (cond), __VA_ARGS__)
 
 /* Byte k of frame i: distinct dst and src MACs, IPv4 ethertype, a pattern. */
 static uint8_t
@@ -71,24 +56,19 @@ frame_byte(unsigned i, unsigned k)
 static struct rte_mbuf *
 make_frame(unsigned i, uint16_t len, uint16_t shift)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = bg_test_mbuf_new(pool, (uint16_t)(shift + len));
 	uint8_t *p;
 
 	if (m == NULL)
 		return NULL;
-	if (shift != 0 && rte_pktmbuf_append(m, shift) == NULL)
-		goto fail;
-	p = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (p == NULL && len != 0)
-		goto fail;
+	p = rte_pktmbuf_mtod_offset(m, uint8_t *, shift);
 	for (unsigned k = 0; k < len; k++)
 		p[k] = frame_byte(i, k);
-	if (shift != 0 && rte_pktmbuf_adj(m, shift) == NULL)
-		goto fail;
+	if (shift != 0 && rte_pktmbuf_adj(m, shift) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	return m;
-fail:
-	rte_pktmbuf_free(m);
-	return NULL;
 }
 
 static void
@@ -464,10 +444,7 @@ test_runt_counter_accumulates(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct bg_test_case tests[] = {
 		{ "registry", test_registry },
 		{ "drop names", test_drop_names },
 		{ "io burst", test_io_burst },
@@ -481,10 +458,9 @@ main(void)
 		{ "runts in a long burst", test_runts_long_burst },
 		{ "runt counter accumulates", test_runt_counter_accumulates },
 	};
-	CU_pSuite suite;
-	unsigned failures;
+	int ret;
 
-	if (bg_test_eal_init("-l0") != 0)
+	if (bg_test_eal_init("-l0", 1) != 0)
 		return 1;
 	pool = rte_pktmbuf_pool_create("test_fwd", POOL_SIZE, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -494,28 +470,8 @@ main(void)
 		return 1;
 	}
 	fill_ctx();
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		goto fail_registry;
-	suite = CU_add_suite("fwd", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto fail;
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	ret = BG_TEST_RUN_SUITE("fwd", tests);
 	rte_mempool_free(pool);
 	bg_test_eal_cleanup();
-	return failures != 0;
-fail:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-fail_registry:
-	rte_mempool_free(pool);
-	bg_test_eal_cleanup();
-	return 1;
+	return ret;
 }

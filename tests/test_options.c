@@ -5,7 +5,6 @@
  * up). No EAL: the registries fill from constructors.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "dataplane/fwd.h"
 #include "lcore/sched.h"
 #include "options.h"
+#include "test_helper.h"
 
 #define MAX_ARGS 16
 #define ARG_LEN 256
@@ -28,21 +28,6 @@ static char err[ERR_LEN];
 static char arg_buf[MAX_ARGS][ARG_LEN];
 static char *arg_vec[MAX_ARGS + 1];
 static char argv_desc[MAX_ARGS * ARG_LEN];
-
-/* Assert cond, reporting line (the caller's) and a printf-style description. */
-static void __attribute__((format(printf, 4, 5)))
-check_at(int line, const char *func, bool cond, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, func, CU_FALSE);
-}
-#define CHECK_AT(line, cond, ...) check_at((line), __func__, (cond), __VA_ARGS__)
 
 /* Parse "brigade" followed by the NULL-terminated words. */
 static int
@@ -845,10 +830,7 @@ test_resolve_eth_dest(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct bg_test_case tests[] = {
 		{ "defaults", test_defaults },
 		{ "reparse resets", test_reparse_resets },
 		{ "--mode", test_mode },
@@ -878,25 +860,6 @@ main(void)
 		{ "resolve errors", test_resolve_errors },
 		{ "resolve eth-dest", test_resolve_eth_dest },
 	};
-	CU_pSuite suite;
-	unsigned failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("options", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto fail;
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return BG_TEST_RUN_SUITE("options", tests);
 }

@@ -12,20 +12,19 @@
  * back to where they started).
  *
  * The EAL has lcore 0 (control) and two workers; the runtime uses every EAL
- * worker, so every port gets two RX and two TX rings, one per queue.
+ * worker, so every port gets two RX and two TX rings, one per queue
+ * (ring_ports.h).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
 
 #include <rte_byteorder.h>
-#include <rte_cycles.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -39,8 +38,10 @@
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
 #include "eal_helper.h"
+#include "ring_ports.h"
+#include "test_helper.h"
 
-#define NB_PORTS 2
+#define NB_PORTS BG_TEST_NB_PORTS
 #define NB_Q 2                    /* = EAL worker lcores */
 #define WAIT_S 5.0                /* bound on waiting for the workers */
 #define BIG_RING 4096             /* holds every packet a test sends */
@@ -53,24 +54,6 @@
 #define TEST_ETHERTYPE 0x88b5     /* IEEE local experimental */
 
 enum out_kind { OUT_IO, OUT_MAC, OUT_MACSWAP };
-
-struct ring_port {
-	char name[32];                 /* given to rte_eth_from_rings */
-	char ethdev[48];               /* the ethdev's name: net_ring_<name> */
-	int id;
-	struct rte_ring *rx[NB_Q];
-	struct rte_ring *tx[NB_Q];
-};
-
-struct fixture {
-	struct ring_port port[NB_PORTS];
-	struct bg_config cfg;
-	struct bg_runtime rt;
-	bool rt_inited;
-	struct rte_mempool *pool;
-};
-
-static unsigned fixture_serial;
 
 /* ---- frames ---- */
 
@@ -122,16 +105,12 @@ static struct rte_mbuf *
 frame_make(struct rte_mempool *pool, uint16_t port, uint16_t queue, uint32_t seq,
 	   uint16_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = bg_test_mbuf_new(pool, len);
 	uint8_t *d;
 
 	if (m == NULL)
 		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (d == NULL && len != 0) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
+	d = rte_pktmbuf_mtod(m, uint8_t *);
 	for (uint32_t i = 0; i < len; i++)
 		d[i] = payload_byte(port, queue, seq, i);
 	if (len >= TAG_OFF + TAG_LEN) {
@@ -153,51 +132,16 @@ frame_make(struct rte_mempool *pool, uint16_t port, uint16_t queue, uint32_t seq
 
 /* ---- fixture ---- */
 
-static struct rte_ring *
-ring_make(const char *port_name, const char *dir, unsigned q, unsigned size)
-{
-	char name[RTE_RING_NAMESIZE];
-	struct rte_ring *r;
-
-	snprintf(name, sizeof(name), "%.20s_%.2s%u", port_name, dir, q % 10u);
-	r = rte_ring_create(name, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (r == NULL)
-		fprintf(stderr, "rte_ring_create(%s, %u): %s\n", name, size,
-			rte_strerror(rte_errno));
-	return r;
-}
-
 /*
  * Create the two ring ports (ids 0 and 1), each with NB_Q RX rings of rx_size
  * and NB_Q TX rings of tx_size[port] slots (power of two; one fewer usable).
  * Returns 0 or -1.
  */
 static int
-fixture_ports(struct fixture *f, unsigned rx_size, const unsigned tx_size[NB_PORTS])
+fixture_ports(struct bg_test_fixture *f, unsigned rx_size, const unsigned tx_size[NB_PORTS])
 {
-	unsigned serial = fixture_serial++;
-
-	memset(f, 0, sizeof(*f));
-	for (int p = 0; p < NB_PORTS; p++) {
-		struct ring_port *rp = &f->port[p];
-
-		rp->id = -1;
-		snprintf(rp->name, sizeof(rp->name), "pin%u_%d", serial, p);
-		snprintf(rp->ethdev, sizeof(rp->ethdev), "net_ring_pin%u_%d", serial, p);
-		for (unsigned q = 0; q < NB_Q; q++) {
-			rp->rx[q] = ring_make(rp->name, "rx", q, rx_size);
-			rp->tx[q] = ring_make(rp->name, "tx", q, tx_size[p]);
-			if (rp->rx[q] == NULL || rp->tx[q] == NULL)
-				return -1;
-		}
-		rp->id = rte_eth_from_rings(rp->name, rp->rx, NB_Q, rp->tx, NB_Q,
-					    (unsigned)rte_socket_id());
-		if (rp->id < 0) {
-			fprintf(stderr, "rte_eth_from_rings(%s): %s\n", rp->name,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-	}
+	if (bg_test_fixture_ports(f, "pin", NB_Q, rx_size, NB_Q, tx_size) != 0)
+		return -1;
 	/* Earlier tests closed (released) their ports: ours are 0 and 1. */
 	CU_ASSERT_EQUAL(f->port[0].id, 0);
 	CU_ASSERT_EQUAL(f->port[1].id, 1);
@@ -209,7 +153,7 @@ fixture_ports(struct fixture *f, unsigned rx_size, const unsigned tx_size[NB_POR
 
 /* The config every test starts from; the caller adjusts it before start. */
 static void
-fixture_config(struct fixture *f, const char *fwd)
+fixture_config(struct bg_test_fixture *f, const char *fwd)
 {
 	bg_config_defaults(&f->cfg);
 	f->cfg.sched = bg_sched_find("pinned");
@@ -221,48 +165,23 @@ fixture_config(struct fixture *f, const char *fwd)
 
 /* Resolve the ports and initialise the runtime. Returns 0 or -1. */
 static int
-fixture_init(struct fixture *f)
+fixture_init(struct bg_test_fixture *f)
 {
-	char err[256] = "";
-	int ret;
-
-	if (f->cfg.sched == NULL || f->cfg.fwd == NULL)
-		return -1;
-	ret = bg_config_resolve_ports(&f->cfg, rte_eth_dev_count_avail(), err, sizeof(err));
-	CU_ASSERT_EQUAL(ret, 0);
-	if (ret != 0) {
-		fprintf(stderr, "resolve_ports: %s\n", err);
-		return -1;
-	}
-	ret = bg_runtime_init(&f->rt, &f->cfg);
-	f->rt_inited = true;           /* close/free also unwind a failed init */
-	CU_ASSERT_EQUAL(ret, 0);
-	if (ret != 0)
-		return -1;
-	CU_ASSERT_EQUAL(f->rt.nb_workers, NB_Q);
-	for (int s = 0; s < RTE_MAX_NUMA_NODES && f->pool == NULL; s++)
-		f->pool = bg_runtime_pool(&f->rt, s);
-	CU_ASSERT_PTR_NOT_NULL(f->pool);
-	return f->pool != NULL && f->rt.nb_workers == NB_Q ? 0 : -1;
+	return bg_test_fixture_init(f, NB_Q, true) == 0 ? 0 : -1;
 }
 
-/* Clear the stop flag the last test left set (worker.h: tests reset it
- * before launching again), then launch. */
 static int
-launch(struct fixture *f)
+launch(struct bg_test_fixture *f)
 {
-	int ret;
+	int ret = bg_test_fixture_launch(f);
 
-	bg_stop_reset();
-	ret = bg_runtime_launch(&f->rt);
-	CU_ASSERT_EQUAL(ret, 0);
 	CU_ASSERT_TRUE(f->rt.launched);
 	return ret;
 }
 
 /* Enqueue count frames (seq 0..count-1) on RX queue q of port p. */
 static unsigned
-inject(struct fixture *f, uint16_t p, uint16_t q, uint32_t count, unsigned runt_every)
+inject(struct bg_test_fixture *f, uint16_t p, uint16_t q, uint32_t count, unsigned runt_every)
 {
 	unsigned done = 0;
 
@@ -281,63 +200,19 @@ inject(struct fixture *f, uint16_t p, uint16_t q, uint32_t count, unsigned runt_
 	return done;
 }
 
+/* inject() per_q frames on every queue of both ports. */
+static void
+inject_all(struct bg_test_fixture *f, uint32_t per_q, unsigned runt_every)
+{
+	for (uint16_t p = 0; p < NB_PORTS; p++)
+		for (uint16_t q = 0; q < NB_Q; q++)
+			inject(f, p, q, per_q, runt_every);
+}
+
 static unsigned
 rings_count(struct rte_ring *const r[NB_Q])
 {
-	unsigned n = 0;
-
-	for (unsigned q = 0; q < NB_Q; q++)
-		n += rte_ring_count(r[q]);
-	return n;
-}
-
-/* Wait (bounded) until the RX rings of the polled ports are empty and the TX
- * rings hold tx_total packets in all. */
-static bool
-wait_forwarded(const struct fixture *f, const bool polled[NB_PORTS], unsigned tx_total)
-{
-	const uint64_t hz = rte_get_timer_hz();
-	const uint64_t deadline = rte_get_timer_cycles() + (uint64_t)(WAIT_S * (double)hz);
-
-	for (;;) {
-		unsigned rx_left = 0, tx = 0;
-
-		for (int p = 0; p < NB_PORTS; p++) {
-			if (polled[p])
-				rx_left += rings_count(f->port[p].rx);
-			tx += rings_count(f->port[p].tx);
-		}
-		if (rx_left == 0 && tx == tx_total)
-			return true;
-		if (rte_get_timer_cycles() > deadline) {
-			fprintf(stderr, "timeout: %u packets left on RX rings, %u of %u on TX rings\n",
-				rx_left, tx, tx_total);
-			return false;
-		}
-		usleep(1000);
-	}
-}
-
-static void
-free_ring(struct rte_ring *r)
-{
-	void *m;
-
-	while (rte_ring_dequeue(r, &m) == 0)
-		rte_pktmbuf_free(m);
-}
-
-/* Free every mbuf still on any ring (the runtime must be stopped). */
-static void
-fixture_drain(struct fixture *f)
-{
-	for (int p = 0; p < NB_PORTS; p++)
-		for (unsigned q = 0; q < NB_Q; q++) {
-			if (f->port[p].rx[q] != NULL)
-				free_ring(f->port[p].rx[q]);
-			if (f->port[p].tx[q] != NULL)
-				free_ring(f->port[p].tx[q]);
-		}
+	return bg_test_rings_count(r, NB_Q);
 }
 
 /*
@@ -346,59 +221,24 @@ fixture_drain(struct fixture *f)
  * rings. check_summary is false on paths that already failed.
  */
 static void
-fixture_finish(struct fixture *f, bool check_summary)
+fixture_finish(struct bg_test_fixture *f, bool check_summary)
 {
-	if (f->rt_inited) {
-		bg_runtime_stop(&f->rt);
-		fixture_drain(f);
-		bg_runtime_close(&f->rt);
-		if (check_summary) {
-			static struct bg_summary s;
+	bg_test_fixture_stop(f);
+	if (f->rt_inited && check_summary) {
+		const struct bg_summary *s = bg_test_check_summary(f, "pinned", NB_Q);
 
-			bg_summary_collect(&s, &f->rt);
-			CU_ASSERT_TRUE(s.packets_conserved);
-			CU_ASSERT_TRUE(s.pools_returned);
-			CU_ASSERT_TRUE(s.conserved);
-			CU_ASSERT_EQUAL(s.total.rx, s.total.tx + bg_counters_drops(&s.total));
-			CU_ASSERT_STRING_EQUAL(s.mode, "pinned");
-			CU_ASSERT_EQUAL(s.nb_lcores, NB_Q);
-			CU_ASSERT_TRUE(s.nb_pools >= 1);
-			for (unsigned i = 0; i < s.nb_pools; i++) {
-				CU_ASSERT_EQUAL(s.pools[i].in_use_end, s.pools[i].in_use_start);
-				if (s.pools[i].in_use_end != s.pools[i].in_use_start)
-					fprintf(stderr, "pool socket %d: %u in use at start, %u at end\n",
-						s.pools[i].socket, s.pools[i].in_use_start,
-						s.pools[i].in_use_end);
-			}
-		}
-		bg_runtime_free(&f->rt);
-		f->rt_inited = false;
-	} else {
-		fixture_drain(f);
+		CU_ASSERT_TRUE(s->nb_pools >= 1);
+		for (unsigned i = 0; i < s->nb_pools; i++)
+			CU_ASSERT_EQUAL(s->pools[i].in_use_end, s->pools[i].in_use_start);
 	}
-	for (int p = 0; p < NB_PORTS; p++) {
-		struct ring_port *rp = &f->port[p];
-		uint16_t id;
-
-		/* Ports the runtime closed are released; close the others. */
-		if (rp->id >= 0 && rte_eth_dev_get_port_by_name(rp->ethdev, &id) == 0) {
-			rte_eth_dev_stop(id);
-			rte_eth_dev_close(id);
-		}
-		/* net_ring ports made from our rings leave the rings to us. */
-		for (unsigned q = 0; q < NB_Q; q++) {
-			rte_ring_free(rp->rx[q]);
-			rte_ring_free(rp->tx[q]);
-		}
-	}
-	CU_ASSERT_EQUAL(rte_eth_dev_count_avail(), 0);
+	bg_test_fixture_release(f);
 }
 
 /* ---- output checks ---- */
 
 /* The addresses a frame should leave with. */
 static void
-expected_addrs(const struct fixture *f, enum out_kind kind, uint16_t ingress, uint16_t egress,
+expected_addrs(const struct bg_test_fixture *f, enum out_kind kind, uint16_t ingress, uint16_t egress,
 	       struct rte_ether_addr *dst, struct rte_ether_addr *src)
 {
 	switch (kind) {
@@ -432,7 +272,7 @@ expected_addrs(const struct fixture *f, enum out_kind kind, uint16_t ingress, ui
  * that order. Frees what it dequeues. Returns how many frames it found.
  */
 static unsigned
-check_tx_ring(struct fixture *f, enum out_kind kind, uint16_t egress, uint16_t q,
+check_tx_ring(struct bg_test_fixture *f, enum out_kind kind, uint16_t egress, uint16_t q,
 	      uint16_t ingress, const uint32_t *expect, unsigned n)
 {
 	struct rte_ring *r = f->port[egress].tx[q];
@@ -505,7 +345,7 @@ expected_seqs(uint32_t *out, uint32_t count, unsigned runt_every, unsigned limit
 }
 
 static void
-check_counters(const struct fixture *f, uint16_t port, uint64_t rx, uint64_t tx,
+check_counters(const struct bg_test_fixture *f, uint16_t port, uint64_t rx, uint64_t tx,
 	       uint64_t runt, uint64_t tx_full)
 {
 	struct bg_counters c;
@@ -540,7 +380,7 @@ run_cross(const struct xcase *xc)
 	static const unsigned tx_size[NB_PORTS] = { BIG_RING, BIG_RING };
 	static const bool both[NB_PORTS] = { true, true };
 	static uint32_t expect[BIG_RING];
-	struct fixture f;
+	struct bg_test_fixture f;
 	unsigned good, runts, got;
 
 	if (fixture_ports(&f, BIG_RING, tx_size) != 0)
@@ -564,9 +404,7 @@ run_cross(const struct xcase *xc)
 
 	if (xc->inject_while_running && launch(&f) != 0)
 		goto fail;
-	for (uint16_t p = 0; p < NB_PORTS; p++)
-		for (uint16_t q = 0; q < NB_Q; q++)
-			inject(&f, p, q, xc->per_queue, xc->runt_every);
+	inject_all(&f, xc->per_queue, xc->runt_every);
 	if (!xc->inject_while_running) {
 		int ret = launch(&f);
 
@@ -577,7 +415,7 @@ run_cross(const struct xcase *xc)
 
 	good = expected_seqs(expect, xc->per_queue, xc->runt_every, BIG_RING);
 	runts = xc->per_queue - good;
-	CU_ASSERT_TRUE(wait_forwarded(&f, both, NB_PORTS * NB_Q * good));
+	CU_ASSERT_TRUE(bg_test_wait_forwarded(&f, both, NB_PORTS * NB_Q * good, WAIT_S));
 	bg_runtime_stop(&f.rt);
 
 	/* Counters are exact once the workers are joined. */
@@ -660,19 +498,17 @@ test_tx_full(void)
 	static uint32_t expect[BIG_RING];
 	const unsigned fits = SMALL - 1;       /* a ring of 16 holds 15 */
 	unsigned in_small;
-	struct fixture f;
+	struct bg_test_fixture f;
 
 	if (fixture_ports(&f, BIG_RING, tx_size) != 0)
 		goto fail;
 	fixture_config(&f, "mac");
 	if (fixture_init(&f) != 0)
 		goto fail;
-	for (uint16_t p = 0; p < NB_PORTS; p++)
-		for (uint16_t q = 0; q < NB_Q; q++)
-			inject(&f, p, q, PER_Q, 0);
+	inject_all(&f, PER_Q, 0);
 	if (launch(&f) != 0)
 		goto fail;
-	CU_ASSERT_TRUE(wait_forwarded(&f, both, NB_Q * PER_Q + NB_Q * fits));
+	CU_ASSERT_TRUE(bg_test_wait_forwarded(&f, both, NB_Q * PER_Q + NB_Q * fits, WAIT_S));
 	bg_runtime_stop(&f.rt);
 
 	in_small = rings_count(f.port[1].tx);
@@ -709,42 +545,26 @@ test_stop_with_rx_queued(void)
 {
 	enum { PER_Q = 3000 };
 	static const unsigned tx_size[NB_PORTS] = { BIG_RING, BIG_RING };
-	struct fixture f;
-	unsigned left = 0, out = 0;
-	uint64_t rx = 0, tx = 0, drops = 0;
+	static const uint64_t in[NB_PORTS] = { NB_Q * PER_Q, NB_Q * PER_Q };
+	struct bg_test_fixture f;
+	struct bg_test_tally t;
 
 	if (fixture_ports(&f, BIG_RING, tx_size) != 0)
 		goto fail;
 	fixture_config(&f, "macswap");
 	if (fixture_init(&f) != 0)
 		goto fail;
-	for (uint16_t p = 0; p < NB_PORTS; p++)
-		for (uint16_t q = 0; q < NB_Q; q++)
-			inject(&f, p, q, PER_Q, 0);
+	inject_all(&f, PER_Q, 0);
 	if (launch(&f) != 0)
 		goto fail;
 	bg_runtime_stop(&f.rt);
 	bg_runtime_stop(&f.rt);        /* idempotent */
 
-	for (uint16_t p = 0; p < NB_PORTS; p++) {
-		struct bg_counters c;
-
-		left += rings_count(f.port[p].rx);
-		out += rings_count(f.port[p].tx);
-		bg_runtime_port_counters(&f.rt, p, &c);
-		rx += c.rx;
-		tx += c.tx;
-		drops += bg_counters_drops(&c);
-		/* what a port received left on the other one, nothing dropped */
-		CU_ASSERT_EQUAL(c.rx + rings_count(f.port[p].rx), NB_Q * PER_Q);
-		CU_ASSERT_EQUAL(c.tx, rings_count(f.port[p].tx));
-	}
-	printf("\n    stopped with %u of %u frames still on the RX rings ", left,
+	/* What a port received left on the other one, nothing dropped. */
+	bg_test_tally_stopped(&f, in, &t);
+	printf("\n    stopped with %u of %u frames still on the RX rings ", t.left,
 	       NB_PORTS * NB_Q * PER_Q);
-	CU_ASSERT_EQUAL(rx + left, NB_PORTS * NB_Q * PER_Q);
-	CU_ASSERT_EQUAL(tx, out);
-	CU_ASSERT_EQUAL(drops, 0);
-	CU_ASSERT_EQUAL(rx, tx + drops);
+	CU_ASSERT_EQUAL(t.drops, 0);
 	/* fixture_finish frees the RX leftovers before closing and checks the
 	 * pools came back. */
 	fixture_finish(&f, true);
@@ -759,7 +579,7 @@ static void
 test_idle_run(void)
 {
 	static const unsigned tx_size[NB_PORTS] = { 64, 64 };
-	struct fixture f;
+	struct bg_test_fixture f;
 
 	if (fixture_ports(&f, 64, tx_size) != 0)
 		goto fail;
@@ -794,7 +614,7 @@ test_portmap_loopback(void)
 	static const unsigned tx_size[NB_PORTS] = { BIG_RING, BIG_RING };
 	static const bool both[NB_PORTS] = { true, true };
 	static uint32_t expect[BIG_RING];
-	struct fixture f;
+	struct bg_test_fixture f;
 
 	if (fixture_ports(&f, BIG_RING, tx_size) != 0)
 		goto fail;
@@ -804,12 +624,10 @@ test_portmap_loopback(void)
 	f.cfg.dst_port[1] = 1;
 	if (fixture_init(&f) != 0)
 		goto fail;
-	for (uint16_t p = 0; p < NB_PORTS; p++)
-		for (uint16_t q = 0; q < NB_Q; q++)
-			inject(&f, p, q, PER_Q, 0);
+	inject_all(&f, PER_Q, 0);
 	if (launch(&f) != 0)
 		goto fail;
-	CU_ASSERT_TRUE(wait_forwarded(&f, both, NB_PORTS * NB_Q * PER_Q));
+	CU_ASSERT_TRUE(bg_test_wait_forwarded(&f, both, NB_PORTS * NB_Q * PER_Q, WAIT_S));
 	bg_runtime_stop(&f.rt);
 	expected_seqs(expect, PER_Q, 0, BIG_RING);
 	for (uint16_t p = 0; p < NB_PORTS; p++) {
@@ -832,7 +650,7 @@ test_portmap_unused_port(void)
 	static const unsigned tx_size[NB_PORTS] = { BIG_RING, BIG_RING };
 	static const bool only0[NB_PORTS] = { true, false };
 	static uint32_t expect[BIG_RING];
-	struct fixture f;
+	struct bg_test_fixture f;
 
 	if (fixture_ports(&f, BIG_RING, tx_size) != 0)
 		goto fail;
@@ -843,12 +661,10 @@ test_portmap_unused_port(void)
 		goto fail;
 	CU_ASSERT_TRUE(f.rt.port_used[0]);
 	CU_ASSERT_FALSE(f.rt.port_used[1]);
-	for (uint16_t p = 0; p < NB_PORTS; p++)
-		for (uint16_t q = 0; q < NB_Q; q++)
-			inject(&f, p, q, PER_Q, 0);
+	inject_all(&f, PER_Q, 0);
 	if (launch(&f) != 0)
 		goto fail;
-	CU_ASSERT_TRUE(wait_forwarded(&f, only0, NB_Q * PER_Q));
+	CU_ASSERT_TRUE(bg_test_wait_forwarded(&f, only0, NB_Q * PER_Q, WAIT_S));
 	usleep(20 * 1000);
 	bg_runtime_stop(&f.rt);
 	CU_ASSERT_EQUAL(rings_count(f.port[1].rx), NB_Q * PER_Q);   /* untouched */
@@ -875,9 +691,9 @@ test_too_few_queues(void)
 	char name[32], err[256];
 	int id, ret;
 
-	snprintf(name, sizeof(name), "pin%u_1q", fixture_serial++);
-	rx = ring_make(name, "rx", 0, 64);
-	tx = ring_make(name, "tx", 0, 64);
+	snprintf(name, sizeof(name), "pin%u_1q", bg_test_serial());
+	rx = bg_test_ring_make(name, "rx", 0, 64);
+	tx = bg_test_ring_make(name, "tx", 0, 64);
 	CU_ASSERT_FATAL(rx != NULL && tx != NULL);
 	id = rte_eth_from_rings(name, &rx, 1, &tx, 1, (unsigned)rte_socket_id());
 	CU_ASSERT_EQUAL(id, 0);
@@ -928,39 +744,26 @@ test_missing_port(void)
 int
 main(void)
 {
-	CU_pSuite suite;
-	unsigned failed;
+	static const struct bg_test_case tests[] = {
+		{ "mac: default next hop, exact bytes, order, counters", test_mac_default_next_hop },
+		{ "mac: --eth-dest, frames sent while running", test_mac_eth_dest_while_running },
+		{ "io: frames unchanged", test_io_unchanged },
+		{ "macswap: addresses swapped", test_macswap },
+		{ "mac: runts dropped on ingress", test_mac_runts },
+		{ "macswap: runts dropped, sent while running", test_macswap_runts },
+		{ "tx_full counted on the egress port", test_tx_full },
+		{ "stop with frames still on RX rings", test_stop_with_rx_queued },
+		{ "idle run", test_idle_run },
+		{ "portmap 0:0,1:1 loops back", test_portmap_loopback },
+		{ "portmap 0:0 leaves port 1 alone", test_portmap_unused_port },
+		{ "port with too few queues: init fails, unwinds", test_too_few_queues },
+		{ "port that does not exist: init fails, unwinds", test_missing_port },
+	};
+	int ret;
 
-	if (bg_test_eal_init("--lcores=0@0,1@1,2@1") != 0)
+	if (bg_test_eal_init("--lcores=0@0,1@1,2@1", 1 + NB_Q) != 0)
 		return 1;
-	if (rte_lcore_count() != 1 + NB_Q) {
-		fprintf(stderr, "need %d lcores, have %u\n", 1 + NB_Q, rte_lcore_count());
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("pinned", NULL, NULL);
-	if (suite == NULL ||
-	    CU_add_test(suite, "mac: default next hop, exact bytes, order, counters", test_mac_default_next_hop) == NULL ||
-	    CU_add_test(suite, "mac: --eth-dest, frames sent while running", test_mac_eth_dest_while_running) == NULL ||
-	    CU_add_test(suite, "io: frames unchanged", test_io_unchanged) == NULL ||
-	    CU_add_test(suite, "macswap: addresses swapped", test_macswap) == NULL ||
-	    CU_add_test(suite, "mac: runts dropped on ingress", test_mac_runts) == NULL ||
-	    CU_add_test(suite, "macswap: runts dropped, sent while running", test_macswap_runts) == NULL ||
-	    CU_add_test(suite, "tx_full counted on the egress port", test_tx_full) == NULL ||
-	    CU_add_test(suite, "stop with frames still on RX rings", test_stop_with_rx_queued) == NULL ||
-	    CU_add_test(suite, "idle run", test_idle_run) == NULL ||
-	    CU_add_test(suite, "portmap 0:0,1:1 loops back", test_portmap_loopback) == NULL ||
-	    CU_add_test(suite, "portmap 0:0 leaves port 1 alone", test_portmap_unused_port) == NULL ||
-	    CU_add_test(suite, "port with too few queues: init fails, unwinds", test_too_few_queues) == NULL ||
-	    CU_add_test(suite, "port that does not exist: init fails, unwinds", test_missing_port) == NULL) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	ret = BG_TEST_RUN_SUITE("pinned", tests);
 	bg_test_eal_cleanup();
-	return failed != 0;
+	return ret;
 }

@@ -16,7 +16,8 @@
  *
  * The pace stage also runs alone, looked up in the stage registry, on a
  * synthetic clock driven the way the pinned loop drives it (RX, then expire
- * and resume): exact, and independent of the machine's speed.
+ * and resume): exact, and independent of the machine's speed. Those tests
+ * are in test_stages_pace.c; this file has the end-to-end runs and main().
  *
  * The EAL has lcore 0 (control, on CPU 0) and one worker (lcore 1 on CPU 1);
  * each port has one RX and one TX ring. Port 0's frames leave on port 1.
@@ -27,9 +28,7 @@
  * +-10%, order) is checked on runs without a stall longer than 1 ms; a run
  * with one is repeated, up to 5 times (see STALL_US).
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,50 +39,31 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "dataplane/config.h"
 #include "dataplane/counters.h"
 #include "dataplane/fwd.h"
-#include "dataplane/stage.h"
 #include "lcore/report.h"
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
 #include "lcore/worker.h"
 #include "eal_helper.h"
+#include "ring_ports.h"
+#include "test_helper.h"
+#include "test_stages.h"
 
-#define NB_PORTS 2
+#define NB_PORTS BG_TEST_NB_PORTS
 #define RING_SIZE 8192            /* holds every frame a test sends */
-#define MAX_PKTS 4096
 #define WAIT_S 5.0                /* bound on any wait for frames */
 #define TASKS 8192                /* --tasks: keeps the mbuf pool small */
 
-#define TAG_MAGIC 0x42475354u     /* "BGST" */
 #define TAG_OFF RTE_ETHER_HDR_LEN
 #define TEST_ETHERTYPE 0x88b5
 
-/* Assert cond at the caller's line with a printf-style message. */
-static void __attribute__((format(printf, 4, 5)))
-check_at(int line, const char *func, bool cond, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, func, CU_FALSE);
-}
-#define CHECK(cond, ...) check_at(__LINE__, __func__, (cond), __VA_ARGS__)
-
-static double hz;                 /* TSC cycles per second */
+double hz;                        /* see test_stages.h */
 
 static double
 cycles_to_us(uint64_t c)
@@ -93,28 +73,17 @@ cycles_to_us(uint64_t c)
 
 /* ---- frames ---- */
 
-/* The tag after the Ethernet header: magic, sequence, injection TSC. */
-struct tag {
-	uint32_t magic;
-	uint32_t seq;
-	uint64_t tsc;
-} __rte_packed;
-
-static struct rte_mbuf *
+struct rte_mbuf *
 frame_make(struct rte_mempool *pool, uint32_t seq, uint16_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = bg_test_mbuf_new(pool, len);
 	struct rte_ether_hdr *eth;
 	struct tag tag = { .magic = TAG_MAGIC, .seq = seq };
 	uint8_t *d;
 
 	if (m == NULL)
 		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (d == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
+	d = rte_pktmbuf_mtod(m, uint8_t *);
 	memset(d, 0xa5, len);
 	eth = (struct rte_ether_hdr *)d;
 	memset(&eth->dst_addr, 0x02, sizeof(eth->dst_addr));
@@ -131,7 +100,7 @@ frame_stamp(struct rte_mbuf *m, uint64_t tsc)
 	       &tsc, sizeof(tsc));
 }
 
-static bool
+bool
 frame_tag(const struct rte_mbuf *m, struct tag *tag)
 {
 	if (rte_pktmbuf_data_len(m) < TAG_OFF + sizeof(*tag))
@@ -142,64 +111,15 @@ frame_tag(const struct rte_mbuf *m, struct tag *tag)
 
 /* ---- fixture: two ring ports, one worker ---- */
 
-struct ring_port {
-	char name[32];
-	char ethdev[48];
-	int id;
-	struct rte_ring *rx;
-	struct rte_ring *tx;
-};
-
-struct fixture {
-	struct ring_port port[NB_PORTS];
-	struct bg_config cfg;
-	struct bg_runtime rt;
-	bool rt_inited;
-	struct rte_mempool *pool;
-	struct bg_summary sum;
-};
-
-static unsigned fixture_serial;
-
-static struct rte_ring *
-ring_make(const char *port_name, const char *dir)
-{
-	char name[RTE_RING_NAMESIZE];
-	struct rte_ring *r;
-
-	snprintf(name, sizeof(name), "%.20s_%.2s", port_name, dir);
-	r = rte_ring_create(name, RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (r == NULL)
-		fprintf(stderr, "rte_ring_create(%s): %s\n", name, rte_strerror(rte_errno));
-	return r;
-}
-
 /* Ports 0 and 1 (one RX, one TX ring each) and the defaults every test
  * starts from: pinned, io, no link wait, a small task pool. */
 static int
-fixture_setup(struct fixture *f)
+fixture_setup(struct bg_test_fixture *f)
 {
-	unsigned serial = fixture_serial++;
+	static const unsigned tx_size[NB_PORTS] = { RING_SIZE, RING_SIZE };
 
-	memset(f, 0, sizeof(*f));
-	for (int p = 0; p < NB_PORTS; p++) {
-		struct ring_port *rp = &f->port[p];
-
-		rp->id = -1;
-		snprintf(rp->name, sizeof(rp->name), "stg%u_%d", serial, p);
-		snprintf(rp->ethdev, sizeof(rp->ethdev), "net_ring_stg%u_%d", serial, p);
-		rp->rx = ring_make(rp->name, "rx");
-		rp->tx = ring_make(rp->name, "tx");
-		if (rp->rx == NULL || rp->tx == NULL)
-			return -1;
-		rp->id = rte_eth_from_rings(rp->name, &rp->rx, 1, &rp->tx, 1,
-					    (unsigned)rte_socket_id());
-		if (rp->id < 0) {
-			fprintf(stderr, "rte_eth_from_rings(%s): %s\n", rp->name,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-	}
+	if (bg_test_fixture_ports(f, "stg", 1, RING_SIZE, 1, tx_size) != 0)
+		return -1;
 	CHECK(f->port[0].id == 0 && f->port[1].id == 1, "ports %d and %d", f->port[0].id,
 	      f->port[1].id);
 	if (f->port[0].id != 0 || f->port[1].id != 1)
@@ -214,50 +134,14 @@ fixture_setup(struct fixture *f)
 }
 
 static int
-fixture_init(struct fixture *f)
+fixture_init(struct bg_test_fixture *f)
 {
-	char err[256] = "";
-	int ret;
-
-	ret = bg_config_resolve_ports(&f->cfg, rte_eth_dev_count_avail(), err, sizeof(err));
-	CHECK(ret == 0, "resolve_ports: %s", err);
-	if (ret != 0)
-		return -1;
-	ret = bg_runtime_init(&f->rt, &f->cfg);
-	f->rt_inited = true;
-	CHECK(ret == 0, "bg_runtime_init: %d", ret);
-	if (ret != 0)
-		return -1;
-	CHECK(f->rt.nb_workers == 1, "%u workers", f->rt.nb_workers);
-	for (int s = 0; s < RTE_MAX_NUMA_NODES && f->pool == NULL; s++)
-		f->pool = bg_runtime_pool(&f->rt, s);
-	CHECK(f->pool != NULL, "an mbuf pool");
-	return f->pool != NULL && f->rt.nb_workers == 1 ? 0 : -1;
-}
-
-static int
-launch(struct fixture *f)
-{
-	int ret;
-
-	bg_stop_reset();
-	ret = bg_runtime_launch(&f->rt);
-	CHECK(ret == 0, "launch: %d", ret);
-	return ret;
-}
-
-static void
-free_ring(struct rte_ring *r)
-{
-	void *m;
-
-	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
-		rte_pktmbuf_free(m);
+	return bg_test_fixture_init(f, 1, true) == 0 ? 0 : -1;
 }
 
 /* Counters of port p, exact once the worker is joined. */
 static struct bg_counters
-port_counters(const struct fixture *f, uint16_t p)
+port_counters(const struct bg_test_fixture *f, uint16_t p)
 {
 	struct bg_counters c;
 
@@ -267,29 +151,27 @@ port_counters(const struct fixture *f, uint16_t p)
 
 /*
  * Stop, free what the rings hold, close, and check conservation and the
- * pools (f->sum keeps the summary); free everything.
+ * pools (an mbuf pool and a task pool, both back where they started); free
+ * everything.
  */
 static void
-fixture_finish(struct fixture *f, bool check)
+fixture_finish(struct bg_test_fixture *f, bool check)
 {
+	static struct bg_summary sum;     /* per-port and per-lcore tables: large */
+
+	bg_test_fixture_stop(f);
 	if (f->rt_inited) {
-		bg_runtime_stop(&f->rt);
-		for (int p = 0; p < NB_PORTS; p++) {
-			free_ring(f->port[p].rx);
-			free_ring(f->port[p].tx);
-		}
-		bg_runtime_close(&f->rt);
-		bg_summary_collect(&f->sum, &f->rt);
+		bg_summary_collect(&sum, &f->rt);
 		if (check) {
 			unsigned kinds = 0;
 
-			CHECK(f->sum.packets_conserved, "rx %" PRIu64 " == tx %" PRIu64 " + drops %" PRIu64,
-			      f->sum.total.rx, f->sum.total.tx, bg_counters_drops(&f->sum.total));
-			CHECK(f->sum.total.rx == f->sum.total.tx + bg_counters_drops(&f->sum.total),
+			CHECK(sum.packets_conserved, "rx %" PRIu64 " == tx %" PRIu64 " + drops %" PRIu64,
+			      sum.total.rx, sum.total.tx, bg_counters_drops(&sum.total));
+			CHECK(sum.total.rx == sum.total.tx + bg_counters_drops(&sum.total),
 			      "conservation");
-			CHECK(f->sum.pools_returned, "pools back where they started");
-			for (unsigned i = 0; i < f->sum.nb_pools; i++) {
-				const struct bg_pool_summary *pl = &f->sum.pools[i];
+			CHECK(sum.pools_returned, "pools back where they started");
+			for (unsigned i = 0; i < sum.nb_pools; i++) {
+				const struct bg_pool_summary *pl = &sum.pools[i];
 
 				kinds |= strcmp(pl->kind, "mbuf") == 0 ? 1u :
 					 strcmp(pl->kind, "task") == 0 ? 2u : 4u;
@@ -299,26 +181,8 @@ fixture_finish(struct fixture *f, bool check)
 			}
 			CHECK(kinds == 3, "an mbuf pool and a task pool (kinds %#x)", kinds);
 		}
-		bg_runtime_free(&f->rt);
-		f->rt_inited = false;
-	} else {
-		for (int p = 0; p < NB_PORTS; p++) {
-			free_ring(f->port[p].rx);
-			free_ring(f->port[p].tx);
-		}
 	}
-	for (int p = 0; p < NB_PORTS; p++) {
-		struct ring_port *rp = &f->port[p];
-		uint16_t id;
-
-		if (rp->id >= 0 && rte_eth_dev_get_port_by_name(rp->ethdev, &id) == 0) {
-			rte_eth_dev_stop(id);
-			rte_eth_dev_close(id);
-		}
-		rte_ring_free(rp->rx);
-		rte_ring_free(rp->tx);
-	}
-	CHECK(rte_eth_dev_count_avail() == 0, "every port closed");
+	bg_test_fixture_release(f);
 }
 
 /* ---- send and time ---- */
@@ -370,10 +234,10 @@ stall_us(void)
 
 /* Dequeue what the TX ring of port 1 holds, timestamping it. */
 static void
-poll_tx(struct fixture *f)
+poll_tx(struct bg_test_fixture *f)
 {
 	void *objs[64];
-	unsigned k = rte_ring_dequeue_burst(f->port[1].tx, objs, RTE_DIM(objs), NULL);
+	unsigned k = rte_ring_dequeue_burst(f->port[1].tx[0], objs, RTE_DIM(objs), NULL);
 	const uint64_t now = rte_get_tsc_cycles();
 
 	for (unsigned i = 0; i < k; i++) {
@@ -394,7 +258,7 @@ poll_tx(struct fixture *f)
 
 /* Build n frames of len bytes (seq 0..n-1), not yet sent. */
 static int
-frames_make(struct fixture *f, unsigned n, uint16_t len)
+frames_make(struct bg_test_fixture *f, unsigned n, uint16_t len)
 {
 	for (unsigned i = 0; i < n; i++) {
 		frames[i] = frame_make(f->pool, i, len);
@@ -414,7 +278,7 @@ frames_make(struct fixture *f, unsigned n, uint16_t len)
  * of port 1 until `expect` frames are out or WAIT_S passes. Returns frames out.
  */
 static unsigned
-send_and_collect(struct fixture *f, unsigned n, uint64_t spacing, unsigned expect)
+send_and_collect(struct bg_test_fixture *f, unsigned n, uint64_t spacing, unsigned expect)
 {
 	const uint64_t limit = rte_get_tsc_cycles() + (uint64_t)(WAIT_S * hz);
 	uint64_t next = rte_get_tsc_cycles(), prev = next;
@@ -433,7 +297,7 @@ send_and_collect(struct fixture *f, unsigned n, uint64_t spacing, unsigned expec
 
 			for (unsigned i = 0; i < k; i++)
 				frame_stamp(frames[sent + i], rte_get_tsc_cycles());
-			if (rte_ring_enqueue_bulk(f->port[0].rx, (void **)&frames[sent], k,
+			if (rte_ring_enqueue_bulk(f->port[0].rx[0], (void **)&frames[sent], k,
 						  NULL) != k) {
 				CHECK(false, "RX ring full at frame %u", sent);
 				break;
@@ -519,7 +383,7 @@ enum { DELAY_N = 1000, DELAY_SPACING_US = 20 };
 /* The worker's wheel turn, in microseconds: after a stall longer than that,
  * tasks due during it come out in per-slot order only (await.h). */
 static double
-turn_us(const struct fixture *f)
+turn_us(const struct bg_test_fixture *f)
 {
 	return bg_await_tick_ns(&f->rt.workers[0]->await) * BG_WHEEL_SLOTS / 1000.0;
 }
@@ -529,7 +393,7 @@ turn_us(const struct fixture *f)
 static double
 run_delay_once(double delay_us, double jitter_us)
 {
-	struct fixture f;
+	struct bg_test_fixture f;
 	struct delays d;
 	struct bg_counters c0, c1;
 	double stall, turn;
@@ -538,7 +402,8 @@ run_delay_once(double delay_us, double jitter_us)
 		goto fail;
 	f.cfg.delay_us = delay_us;
 	f.cfg.jitter_us = jitter_us;
-	if (fixture_init(&f) != 0 || frames_make(&f, DELAY_N, 64) != 0 || launch(&f) != 0)
+	if (fixture_init(&f) != 0 || frames_make(&f, DELAY_N, 64) != 0 ||
+	    bg_test_fixture_launch(&f) != 0)
 		goto fail;
 	/* Spread over 20 ms, so frames arrive while others wait. */
 	CHECK(send_and_collect(&f, DELAY_N, us_to_cycles(DELAY_SPACING_US), DELAY_N) == DELAY_N,
@@ -633,24 +498,25 @@ static void
 test_delay_shutdown(void)
 {
 	enum { N = 100 };
-	struct fixture f;
+	struct bg_test_fixture f;
 	struct bg_counters c0, c1;
 
 	if (fixture_setup(&f) != 0)
 		goto fail;
 	f.cfg.delay_us = 1e6;
-	if (fixture_init(&f) != 0 || frames_make(&f, N, 64) != 0 || launch(&f) != 0)
+	if (fixture_init(&f) != 0 || frames_make(&f, N, 64) != 0 ||
+	    bg_test_fixture_launch(&f) != 0)
 		goto fail;
 	for (unsigned i = 0; i < N; i++)
 		frame_stamp(frames[i], rte_get_tsc_cycles());
-	CHECK(rte_ring_enqueue_bulk(f.port[0].rx, (void **)frames, N, NULL) == N, "sent");
+	CHECK(rte_ring_enqueue_bulk(f.port[0].rx[0], (void **)frames, N, NULL) == N, "sent");
 	usleep(50 * 1000);
-	CHECK(rte_ring_count(f.port[0].rx) == 0, "the worker took every frame");
+	CHECK(rte_ring_count(f.port[0].rx[0]) == 0, "the worker took every frame");
 	bg_runtime_stop(&f.rt);
 	c0 = port_counters(&f, 0);
 	c1 = port_counters(&f, 1);
-	CHECK(rte_ring_count(f.port[1].tx) == 0, "nothing transmitted (%u)",
-	      rte_ring_count(f.port[1].tx));
+	CHECK(rte_ring_count(f.port[1].tx[0]) == 0, "nothing transmitted (%u)",
+	      rte_ring_count(f.port[1].tx[0]));
 	CHECK(c0.rx == N && c1.tx == 0, "rx %" PRIu64 ", tx %" PRIu64, c0.rx, c1.tx);
 	CHECK(c0.drop[BG_DROP_SHUTDOWN] == N, "shutdown drops %" PRIu64,
 	      c0.drop[BG_DROP_SHUTDOWN]);
@@ -679,7 +545,7 @@ run_pace_once(double rate_pps, double rate_mbps)
 	const unsigned n = pace_n;
 	const uint16_t len = pace_len;
 	const double expect_pps = rate_pps > 0 ? rate_pps : rate_mbps * 1e6 / 8 / len;
-	struct fixture f;
+	struct bg_test_fixture f;
 	struct bg_counters c0, c1;
 	double pps, stall;
 
@@ -690,7 +556,8 @@ run_pace_once(double rate_pps, double rate_mbps)
 	f.cfg.burst_pkts = 1;
 	f.cfg.burst_bytes = len;
 	f.cfg.pace_queue = n;
-	if (fixture_init(&f) != 0 || frames_make(&f, n, len) != 0 || launch(&f) != 0)
+	if (fixture_init(&f) != 0 || frames_make(&f, n, len) != 0 ||
+	    bg_test_fixture_launch(&f) != 0)
 		goto fail;
 	CHECK(send_and_collect(&f, n, 0, n) == n, "%u of %u frames out", tr.n, n);
 	bg_runtime_stop(&f.rt);
@@ -749,7 +616,7 @@ static double
 run_pace_queue_once(double rate_pps, double unused)
 {
 	enum { N = 1000, DEPTH = 4, QUEUE = 100 };
-	struct fixture f;
+	struct bg_test_fixture f;
 	struct bg_counters c0, c1;
 	uint64_t start, took = 0;
 	unsigned out;
@@ -765,11 +632,11 @@ run_pace_queue_once(double rate_pps, double unused)
 	/* All on the RX ring before the worker starts. */
 	for (unsigned i = 0; i < N; i++)
 		frame_stamp(frames[i], rte_get_tsc_cycles());
-	CHECK(rte_ring_enqueue_bulk(f.port[0].rx, (void **)frames, N, NULL) == N, "sent");
-	if (launch(&f) != 0)
+	CHECK(rte_ring_enqueue_bulk(f.port[0].rx[0], (void **)frames, N, NULL) == N, "sent");
+	if (bg_test_fixture_launch(&f) != 0)
 		goto fail;
 	start = rte_get_tsc_cycles();
-	while (rte_ring_count(f.port[0].rx) != 0 && took < us_to_cycles(1e6))
+	while (rte_ring_count(f.port[0].rx[0]) != 0 && took < us_to_cycles(1e6))
 		took = rte_get_tsc_cycles() - start;
 	usleep(70 * 1000);
 	bg_runtime_stop(&f.rt);
@@ -812,240 +679,10 @@ test_pace_queue_bound(void)
 	repeat_unstalled(run_pace_queue_once, 50, 0);
 }
 
-/* ---- pace alone, on a synthetic clock ---- */
-
-/* The pace stage as registered, with its worker data for cfg. */
-static const struct bg_stage *
-pace_find(void)
-{
-	for (const struct bg_reg_entry *e = bg_stage_registry; e != NULL; e = e->next)
-		if (strcmp(e->name, "pace") == 0)
-			return (const struct bg_stage *)e;
-	return NULL;
-}
-
-struct emit_log {
-	unsigned n;
-	unsigned bad_port;
-	uint32_t seq[MAX_PKTS];
-	uint64_t at[MAX_PKTS];         /* x->now when it left */
-};
-
-static struct emit_log el;
-
-static void
-log_emit(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
-{
-	for (uint16_t i = 0; i < n; i++) {
-		struct tag tag;
-
-		if (port != 1)
-			el.bad_port++;
-		if (el.n < MAX_PKTS && frame_tag(pkts[i], &tag)) {
-			el.seq[el.n] = tag.seq;
-			el.at[el.n] = w->x.now;
-			el.n++;
-		}
-		rte_pktmbuf_free(pkts[i]);
-	}
-}
-
-/* A worker running only the pace stage, as the pinned loop would. */
-struct pace_rig {
-	struct bg_worker *w;
-	struct rte_mempool *mbufs, *tasks;
-	struct bg_config cfg;
-	const struct bg_stage *s;
-};
-
-static int
-pace_rig_init(struct pace_rig *r, double pps, double mbps, uint32_t depth, uint32_t queue)
-{
-	struct bg_stage_env env = { .cfg = &r->cfg, .nb_workers = 1, .worker = 0,
-				    .socket = (int)rte_socket_id() };
-	char name[RTE_MEMPOOL_NAMESIZE];
-	struct bg_exec *x;
-	int ret;
-
-	memset(r, 0, sizeof(*r));
-	memset(&el, 0, sizeof(el));
-	bg_config_defaults(&r->cfg);
-	r->cfg.rate_pps = pps;
-	r->cfg.rate_mbps = mbps;
-	r->cfg.burst_pkts = depth;
-	r->cfg.burst_bytes = depth;
-	r->cfg.pace_queue = queue;
-	r->s = pace_find();
-	CHECK(r->s != NULL, "a stage called pace");
-	if (r->s == NULL)
-		return -1;
-	snprintf(name, sizeof(name), "pace_m%u", fixture_serial);
-	r->mbufs = rte_pktmbuf_pool_create(name, MAX_PKTS + 1023, 0, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE, env.socket);
-	snprintf(name, sizeof(name), "pace_t%u", fixture_serial++);
-	r->tasks = bg_task_pool_create(name, MAX_PKTS, env.socket);
-	r->w = rte_zmalloc("pace_rig", sizeof(*r->w), RTE_CACHE_LINE_SIZE);
-	CHECK(r->mbufs != NULL && r->tasks != NULL && r->w != NULL, "pools and a worker");
-	if (r->mbufs == NULL || r->tasks == NULL || r->w == NULL)
-		return -1;
-	x = &r->w->x;
-	bg_await_init(&r->w->await, 1000, rte_get_tsc_cycles());
-	x->ctr = r->w->ctr;
-	x->await = &r->w->await;
-	x->task_pool = r->tasks;
-	x->nb_stages = 1;
-	x->fn[0] = r->s->fn;
-	x->stage_def[0] = r->s;
-	ret = r->s->worker_init(&x->data[0], &env);
-	CHECK(ret == 0, "pace worker_init: %d", ret);
-	return ret == 0 ? 0 : -1;
-}
-
-static void
-pace_rig_free(struct pace_rig *r)
-{
-	if (r->w != NULL) {
-		bg_worker_drain_tasks(r->w);
-		if (r->s != NULL && r->w->x.data[0] != NULL)
-			r->s->worker_fini(r->w->x.data[0]);
-		CHECK(r->tasks == NULL || rte_mempool_in_use_count(r->tasks) == 0, "tasks back");
-		CHECK(r->mbufs == NULL || rte_mempool_in_use_count(r->mbufs) == 0, "mbufs back");
-	}
-	rte_free(r->w);
-	rte_mempool_free(r->tasks);
-	rte_mempool_free(r->mbufs);
-}
-
-/* One iteration of the pinned loop at time now: a burst of n new frames
- * (seq from *seq on) through the stage, then expire and resume. */
-static void
-pace_rig_poll(struct pace_rig *r, uint64_t now, unsigned n, uint32_t *seq, uint16_t len)
-{
-	struct bg_exec *x = &r->w->x;
-	struct rte_mbuf *pkts[64];
-	uint16_t k = 0;
-
-	x->now = now;
-	for (unsigned i = 0; i < n && i < RTE_DIM(pkts); i++) {
-		pkts[k] = frame_make(r->mbufs, (*seq)++, len);
-		if (pkts[k] != NULL)
-			k++;
-	}
-	if (k != 0) {
-		x->in_port = 0;
-		x->out_port = 1;
-		k = bg_exec_run(x, 0, pkts, k);
-		log_emit(r->w, 1, pkts, k);
-	}
-	bg_await_expire(&r->w->await, now);
-	bg_worker_resume(r->w, log_emit);
-}
-
-/*
- * The worker stalls (10 ms) while two packets wait for tokens; when it comes
- * back, a new packet arrives in the same loop iteration, before the overdue
- * waiters are resumed. The bucket is full again by then: the new packet must
- * leave right after them, not be held for days.
- */
-static void
-test_pace_stall_with_waiters(void)
-{
-	struct pace_rig r;
-	uint32_t seq = 0;
-	uint64_t t0, ms, tick;
-
-	if (pace_rig_init(&r, 1000, 0, 4, 100) != 0)
-		goto out;
-	t0 = rte_get_tsc_cycles();
-	ms = (uint64_t)(hz / 1000);
-	tick = 1ull << r.w->await.tick_shift;
-	pace_rig_poll(&r, t0, 6, &seq, 64);     /* 4 tokens: 4 go, 2 wait */
-	CHECK(el.n == 4, "%u went at once, bucket of 4", el.n);
-	CHECK(r.w->x.suspended == 2, "%" PRIu64 " wait", r.w->x.suspended);
-	pace_rig_poll(&r, t0 + 10 * ms, 1, &seq, 64);
-	CHECK(el.n == 6, "the 2 overdue waiters left after the stall (%u out)", el.n);
-	for (uint64_t now = t0 + 10 * ms; now < t0 + 12 * ms + 2 * tick; now += tick)
-		pace_rig_poll(&r, now, 0, &seq, 64);
-	CHECK(el.n == 7, "the packet that came after the stall left within a token's time (%u out of 7)",
-	      el.n);
-	CHECK(r.w->await.timers == 0, "%" PRIu64 " still waiting", r.w->await.timers);
-	for (unsigned i = 0; i < el.n; i++)
-		CHECK(el.seq[i] == i, "#%u out is seq %u", i, el.seq[i]);
-out:
-	pace_rig_free(&r);
-}
-
-/*
- * 1 Gbit/s of 64-byte frames with a bucket of ten frames (640 bytes),
- * offered in random bursts of 1..16 frames at 95% of the rate, one loop
- * iteration per tick (RX, then expire and resume, as the pinned loop does),
- * until 4000 frames were offered; then up to 50 ms to drain.
- * Waiters are resumed up to two ticks after their deadline, and new bursts
- * often arrive in that window, when the bucket has credit again: they must
- * still queue behind the waiters and leave in time. Every frame leaves, in
- * order, and the output never exceeds the bucket: by any time t, at most
- * depth + rate x t bytes.
- */
-static void
-test_pace_bursty_synthetic(void)
-{
-	enum { LEN = 64, DEPTH = 640, N = 4000 };
-	const double mbps = 1000, bytes_per_s = mbps * 1e6 / 8;
-	struct pace_rig r;
-	uint32_t seq = 0;
-	uint64_t t0, tick, now, end;
-	unsigned dropped, bad = 0, over = 0;
-	uint32_t p_burst;              /* chance of a burst per tick, in 1/2^20 */
-	double bytes = 0, worst = 0;
-
-	if (pace_rig_init(&r, 0, mbps, DEPTH, MAX_PKTS) != 0)
-		goto out;
-	tick = 1ull << r.w->await.tick_shift;
-	t0 = rte_get_tsc_cycles();
-	/* 95% of the rate in bursts of 8.5 frames on average */
-	p_burst = (uint32_t)(0.95 * bytes_per_s / LEN * (double)tick / hz / 8.5 * (1 << 20));
-	end = t0 + (uint64_t)(0.05 * hz);
-	for (now = t0; now < end && el.n < N; now += tick) {
-		unsigned k = 0;
-
-		if (seq < N && rte_rand_max(1 << 20) < p_burst) {
-			k = 1 + (unsigned)rte_rand_max(16);
-			if (seq + k > N)
-				k = N - seq;
-		}
-		pace_rig_poll(&r, now, k, &seq, LEN);
-	}
-	dropped = (unsigned)bg_counters_drops(&r.w->ctr[0]);
-	printf("\n    %u offered in %.1f ms, %u out, %u dropped, %" PRIu64 " still waiting ", seq,
-	       (double)(now - t0) * 1e3 / hz, el.n, dropped, r.w->await.timers);
-	CHECK(seq == N, "%u of %d offered", seq, N);
-	CHECK(dropped == 0, "%u dropped", dropped);
-	CHECK(el.n == seq, "%u of %u frames out, %" PRIu64 " still waiting 50 ms on",
-	      el.n, seq, r.w->await.timers);
-	for (unsigned i = 0; i < el.n; i++) {
-		double allowed = DEPTH + bytes_per_s * (double)(el.at[i] - t0) / hz;
-
-		bad += i > 0 && el.seq[i] <= el.seq[i - 1];
-		bytes += LEN;
-		if (bytes > allowed + 1) {
-			over++;
-			if (bytes - allowed > worst)
-				worst = bytes - allowed;
-		}
-	}
-	CHECK(bad == 0, "%u frames out of order", bad);
-	CHECK(over == 0, "%u frames beyond the bucket, by up to %.0f bytes", over, worst);
-out:
-	pace_rig_free(&r);
-}
-
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct bg_test_case tests[] = {
 		{ "delay 2000 us: never early, median, order", test_delay_fixed },
 		{ "delay 2000 +- 500 us: in range, spread", test_delay_jitter },
 		{ "delay 1 s: stop with every packet waiting", test_delay_shutdown },
@@ -1055,35 +692,12 @@ main(void)
 		{ "pace (synthetic clock): new packet after a stall with waiters", test_pace_stall_with_waiters },
 		{ "pace (synthetic clock): bursts at 95% of 1 Gbit/s", test_pace_bursty_synthetic },
 	};
-	CU_pSuite suite;
-	unsigned failed;
+	int ret;
 
-	if (bg_test_eal_init("--lcores=0@0,1@1") != 0)
+	if (bg_test_eal_init("--lcores=0@0,1@1", 2) != 0)
 		return 1;
-	if (rte_lcore_count() != 2) {
-		fprintf(stderr, "need 2 lcores, have %u\n", rte_lcore_count());
-		bg_test_eal_cleanup();
-		return 1;
-	}
 	hz = (double)rte_get_tsc_hz();
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		bg_test_eal_cleanup();
-		return 1;
-	}
-	suite = CU_add_suite("stages", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	ret = BG_TEST_RUN_SUITE("stages", tests);
 	bg_test_eal_cleanup();
-	return failed != 0;
-fail:
-	CU_cleanup_registry();
-	bg_test_eal_cleanup();
-	return 1;
+	return ret;
 }
