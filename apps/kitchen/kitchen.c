@@ -483,6 +483,7 @@ run(const struct model *m, unsigned n, bool verbose)
 
 	k.n = n;
 	k.served = 0;
+	k.lost = false;
 	k.order = calloc(n, sizeof(*k.order));
 	if (k.order == NULL)
 		rte_exit(EXIT_FAILURE, "kitchen: out of memory\n");
