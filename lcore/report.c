@@ -67,7 +67,7 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		pl = &s->pools[s->nb_pools++];
 		pl->kind = "task";
 		pl->socket = k;
-		pl->size = rt->cfg->tasks;
+		pl->size = slot->tasks_size;
 		pl->in_use_start = slot->tasks_in_use_start;
 		pl->in_use_end = slot->tasks_in_use_end;
 		if (slot->tasks != NULL || pl->in_use_end != pl->in_use_start)

@@ -138,11 +138,14 @@ pools_create(struct bg_runtime *rt)
 		}
 		slot->in_use_start = rte_mempool_in_use_count(slot->pool);
 
+		/* Without a stage that suspends, no packet ever takes a task. */
+		slot->tasks_size = bg_config_may_suspend(rt->cfg) ? rt->cfg->tasks :
+				   BG_IDLE_TASKS;
 		snprintf(name, sizeof(name), "bg_tasks_s%d", s);
-		slot->tasks = bg_task_pool_create(name, rt->cfg->tasks, s);
+		slot->tasks = bg_task_pool_create(name, slot->tasks_size, s);
 		if (slot->tasks == NULL) {
 			BG_LOG(ERR, "cannot create a pool of %u tasks on socket %d: %s; lower --tasks or reserve more hugepages",
-			       rt->cfg->tasks, s, rte_strerror(rte_errno));
+			       slot->tasks_size, s, rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
 		slot->tasks_in_use_start = rte_mempool_in_use_count(slot->tasks);

@@ -31,12 +31,16 @@
 /* Timer wheel tick of every worker. */
 #define BG_AWAIT_TICK_NS 1000
 
+/* Task pool size per socket when no stage can suspend packets. */
+#define BG_IDLE_TASKS 512
+
 struct bg_pool_slot {
 	struct rte_mempool *pool;      /* mbufs; NULL when the socket has no worker */
 	uint32_t size;
 	unsigned in_use_start;         /* right after creation */
 	unsigned in_use_end;           /* after the ports were closed */
 	struct rte_mempool *tasks;     /* task descriptors */
+	uint32_t tasks_size;
 	unsigned tasks_in_use_start;
 	unsigned tasks_in_use_end;
 };
