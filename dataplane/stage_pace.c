@@ -21,7 +21,8 @@
 #include "dataplane/stage.h"
 
 #define PACE_WAITING 1             /* task flag: waited for tokens */
-#define PACE_MAX_DEPTH (1u << 26)  /* keeps depth * hz well inside int64 */
+#define PACE_MAX_DEPTH (1u << 26)  /* keeps depth * hz well inside int64;
+				    * debt stops at INT64_MIN / 2 */
 
 struct pace_bucket {
 	int64_t credit;            /* tokens x hz; negative: debt of waiters */
@@ -75,7 +76,9 @@ pace_burst(struct bg_exec *x, struct pace_stage *p, struct pace_bucket *b,
 			pkts[kept++] = m;
 			continue;
 		}
-		if (b->waiting >= p->queue) {
+		/* A full line, or a debt that would overflow (huge frames times
+		 * a long queue), turns the packet away. */
+		if (b->waiting >= p->queue || b->credit - INT64_MIN / 2 < cost) {
 			bg_exec_drop(x, m, BG_DROP_PACE_QUEUE);
 			continue;
 		}

@@ -14,10 +14,12 @@
 #include "lcore/topology.h"
 
 volatile int bg_stop_flag;
+volatile uint64_t bg_stop_tsc;
 
 void
 bg_stop_reset(void)
 {
+	bg_stop_tsc = 0;
 	__atomic_store_n(&bg_stop_flag, 0, __ATOMIC_RELAXED);
 }
 
@@ -275,9 +277,10 @@ bg_runtime_stop(struct bg_runtime *rt)
 {
 	if (!rt->launched)
 		return;
-	/* The run's duration ends when the stop is asked for. */
-	rt->stop_tsc = rte_get_tsc_cycles();
+	/* The run's duration ends when the stop was first asked for (a
+	 * signal, say), not when the control thread got round to it. */
 	bg_stop_request();
+	rt->stop_tsc = bg_stop_tsc > rt->start_tsc ? bg_stop_tsc : rte_get_tsc_cycles();
 	rte_eal_mp_wait_lcore();
 	rt->launched = false;
 	/* The workers are gone: their TX queues and tasks are ours now. */

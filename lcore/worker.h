@@ -57,7 +57,8 @@ struct bg_worker {
 	/* Written by the worker alone while it runs. */
 	RTE_MARKER hot __rte_cache_aligned;
 	uint64_t polls;                /* loop iterations */
-	uint64_t busy_polls;           /* iterations that received packets */
+	uint64_t busy_polls;           /* iterations that received or resumed
+					* packets */
 	uint64_t busy_cycles;          /* TSC cycles in those iterations, when
 					* the loop reads the clock */
 	uint64_t wait_cycles;          /* part of busy_cycles spent waiting on a
@@ -75,10 +76,16 @@ struct bg_worker {
  */
 extern volatile int bg_stop_flag;
 
+/* TSC of the first stop request since the last bg_stop_reset(), 0 if none:
+ * where a run's duration ends. */
+extern volatile uint64_t bg_stop_tsc;
+
 /* Ask every worker to stop. Async-signal-safe. */
 static inline void
 bg_stop_request(void)
 {
+	if (bg_stop_tsc == 0)
+		bg_stop_tsc = rte_get_tsc_cycles();
 	/* Pairs with the relaxed load in bg_stop_requested(): no data is
 	 * published with the flag, workers only need to see it eventually. */
 	__atomic_store_n(&bg_stop_flag, 1, __ATOMIC_RELAXED);
@@ -198,13 +205,15 @@ bg_worker_resume(struct bg_worker *w,
 {
 	struct bg_exec *x = &w->x;
 	struct rte_mbuf *pkts[BG_BURST_MAX];
+	/* A burst at most, and never more than pkts[] holds. */
+	const uint16_t cap = w->burst != 0 && w->burst < BG_BURST_MAX ? w->burst : BG_BURST_MAX;
 	struct bg_task *t;
 	uint16_t nb = 0, stage = 0, n;
 
 	while ((t = bg_await_next(&w->await)) != NULL) {
 		const bool self = (t->flags & BG_TASK_F_SELF) != 0;
 
-		if (nb != 0 && (self || nb == w->burst || t->stage != stage ||
+		if (nb != 0 && (self || nb == cap || t->stage != stage ||
 				t->in_port != x->in_port || t->out_port != x->out_port)) {
 			n = bg_exec_run(x, stage, pkts, nb);
 			if (n != 0)

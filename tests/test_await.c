@@ -578,6 +578,7 @@ main(void)
 		{ "events: signal, order, counts", test_events },
 		{ "chain: resume at the next stage after the deadline", test_resume_next_stage },
 		{ "chain: resume at the suspending stage (x->resumed)", test_resume_self },
+		{ "chain: a thousand ready at once resume in bursts", test_resume_many_at_once },
 		{ "chain: task pool exhausted, drain", test_task_pool_exhausted },
 		{ "chain: worker drain counts shutdown drops", test_worker_drain_tasks },
 	};

@@ -45,6 +45,7 @@ pool_in_use(struct rte_mempool *mp)
 /* test_await_chain.c */
 void test_resume_next_stage(void);
 void test_resume_self(void);
+void test_resume_many_at_once(void);
 void test_task_pool_exhausted(void);
 void test_worker_drain_tasks(void);
 

@@ -150,6 +150,7 @@ fake_worker(struct rte_mempool *tasks, uint64_t now0)
 	if (w == NULL)
 		return NULL;
 	x = &w->x;
+	w->burst = 32;
 	bg_await_init(&w->await, TICK_NS, now0);
 	x->ctr = w->ctr;
 	x->await = &w->await;
@@ -277,6 +278,34 @@ test_resume_next_stage(void)
 	CHECK(w->x.resumed == NULL, "x->resumed cleared after resuming");
 	CHECK(w->x.resumed_count == N, "resumed %" PRIu64, w->x.resumed_count);
 	CHECK(w->await.timers == 0, "timers %" PRIu64, w->await.timers);
+	CHECK(pool_in_use(task_pool) == 0, "%u tasks in use", pool_in_use(task_pool));
+	CHECK(pool_in_use(mbuf_pool) == 0, "%u mbufs in use", pool_in_use(mbuf_pool));
+	rte_free(w);
+}
+
+/*
+ * Many tasks ready at once, with one deadline: they resume in bursts of at
+ * most the worker's burst, in the order they were suspended.
+ */
+void
+test_resume_many_at_once(void)
+{
+	enum { N = 1000 };
+	const uint64_t now0 = 1ull << 40;
+	struct bg_worker *w = fake_worker(task_pool, now0);
+	uint64_t tick;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	tick = tick_cycles(&w->await);
+	lg.flag = 0x12;
+	for (unsigned s = 0; s < N; s++)
+		lg.deadline[s] = now0 + 5 * tick;
+
+	CHECK(feed(w, N) == 0, "stage 1 holds every packet");
+	CHECK(w->await.timers == N, "timers %" PRIu64, w->await.timers);
+	turn(w, now0, N, 20);
+	check_chain_out(N);
+	CHECK(w->x.resumed_count == N, "resumed %" PRIu64, w->x.resumed_count);
 	CHECK(pool_in_use(task_pool) == 0, "%u tasks in use", pool_in_use(task_pool));
 	CHECK(pool_in_use(mbuf_pool) == 0, "%u mbufs in use", pool_in_use(mbuf_pool));
 	rte_free(w);

@@ -101,6 +101,7 @@ pace_rig_init(struct pace_rig *r, double pps, double mbps, uint32_t depth, uint3
 	if (r->mbufs == NULL || r->tasks == NULL || r->w == NULL)
 		return -1;
 	x = &r->w->x;
+	r->w->burst = 32;
 	bg_await_init(&r->w->await, 1000, rte_get_tsc_cycles());
 	x->ctr = r->w->ctr;
 	x->await = &r->w->await;

@@ -437,7 +437,7 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 				      opt == OPT_RATE_MBPS ? &cfg->rate_mbps : &cfg->rate_pps;
 
 			if (parse_number(optarg, max, dst) != 0) {
-				snprintf(want, sizeof(want), "a number 0..%.0f", max);
+				snprintf(want, sizeof(want), "a decimal number 0..%.0f", max);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			break;
