@@ -59,7 +59,7 @@ pinned_loop(struct bg_worker *w, const bool clock)
 	uint16_t got = 0;
 
 	if (clock)
-		w->iter_tsc = x->now = rte_get_tsc_cycles();
+		bg_worker_clock_start(w);
 	while (!bg_stop_requested()) {
 		if (clock)
 			bg_worker_clock(w, got != 0);
@@ -85,8 +85,7 @@ pinned_loop(struct bg_worker *w, const bool clock)
 			bg_worker_resume(w, bg_tx_burst);
 		}
 		bg_tx_flush_all(w);
-		w->polls++;
-		w->busy_polls += got != 0;
+		bg_worker_polled(w, got != 0);
 	}
 	if (clock)
 		bg_worker_clock(w, got != 0);      /* credit the last iteration */

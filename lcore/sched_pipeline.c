@@ -216,7 +216,7 @@ rx_loop(struct pl_lcore *me, const bool clock)
 	uint16_t got = 0;
 
 	if (clock)
-		w->iter_tsc = w->x.now = rte_get_tsc_cycles();
+		bg_worker_clock_start(w);
 	while (!bg_stop_requested()) {
 		if (clock)
 			bg_worker_clock(w, got != 0);
@@ -249,8 +249,7 @@ rx_loop(struct pl_lcore *me, const bool clock)
 					pl_buf_send(w, me->out[k], &me->bufs[k]);
 			}
 		}
-		w->polls++;
-		w->busy_polls += got != 0;
+		bg_worker_polled(w, got != 0);
 	}
 	if (clock)
 		bg_worker_clock(w, got != 0);      /* credit the last iteration */
@@ -290,7 +289,7 @@ stage_loop(struct pl_lcore *me, const bool clock, const bool tx_lcores)
 	unsigned n = 0;
 
 	if (clock)
-		w->iter_tsc = x->now = rte_get_tsc_cycles();
+		bg_worker_clock_start(w);
 	while (!bg_stop_requested()) {
 		unsigned i, j;
 
@@ -325,8 +324,7 @@ stage_loop(struct pl_lcore *me, const bool clock, const bool tx_lcores)
 			pl_buf_flush_all(me);
 		else
 			bg_tx_flush_all(w);
-		w->polls++;
-		w->busy_polls += n != 0;
+		bg_worker_polled(w, n != 0);
 	}
 	if (clock)
 		bg_worker_clock(w, n != 0);        /* credit the last iteration */
@@ -345,7 +343,7 @@ tx_loop(struct pl_lcore *me, const bool clock)
 	unsigned n = 0;
 
 	if (clock)
-		w->iter_tsc = w->x.now = rte_get_tsc_cycles();
+		bg_worker_clock_start(w);
 	while (!bg_stop_requested()) {
 		unsigned i, j;
 
@@ -361,8 +359,7 @@ tx_loop(struct pl_lcore *me, const bool clock)
 			bg_tx_burst(w, out, pkts + i, (uint16_t)(j - i));
 		}
 		bg_tx_flush_all(w);
-		w->polls++;
-		w->busy_polls += n != 0;
+		bg_worker_polled(w, n != 0);
 	}
 	if (clock)
 		bg_worker_clock(w, n != 0);        /* credit the last iteration */

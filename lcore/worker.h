@@ -164,6 +164,21 @@ bg_tx_burst(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t
 	}
 }
 
+/* Before the first iteration of a loop that reads the clock. Worker only. */
+static inline void
+bg_worker_clock_start(struct bg_worker *w)
+{
+	w->iter_tsc = w->x.now = rte_get_tsc_cycles();
+}
+
+/* End of a loop iteration: count it, and whether it found work. */
+static inline void
+bg_worker_polled(struct bg_worker *w, bool busy)
+{
+	w->polls++;
+	w->busy_polls += busy;
+}
+
 /*
  * Start a loop iteration that reads the clock: x->now becomes the TSC (for
  * timers due now), and when the previous iteration found work its duration
