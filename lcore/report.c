@@ -4,13 +4,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
+#include "dataplane/hist.h"
 #include "lcore/report.h"
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
 
+static void
+lat_collect(struct bg_lat_summary *ls, const struct bg_hist *h, uint64_t tx)
+{
+	const double ns = 1e9 / (double)rte_get_tsc_hz();
+
+	ls->samples = h->count;
+	ls->unstamped = tx > h->count ? tx - h->count : 0;
+	ls->mean_ns = bg_hist_mean(h) * ns;
+	ls->p50_ns = (double)bg_hist_quantile(h, 0.50) * ns;
+	ls->p90_ns = (double)bg_hist_quantile(h, 0.90) * ns;
+	ls->p99_ns = (double)bg_hist_quantile(h, 0.99) * ns;
+	ls->p999_ns = (double)bg_hist_quantile(h, 0.999) * ns;
+	ls->max_ns = (double)h->max * ns;
+}
+
 void
 bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 {
+	static struct bg_hist lat;     /* 10 KiB: not on the stack */
+
 	memset(s, 0, sizeof(*s));
 	s->mode = rt->cfg->sched->reg.name;
 	s->fwd = rt->cfg->fwd->reg.name;
@@ -30,6 +50,15 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		ps->nic = rt->ports[p].stats;
 		bg_runtime_port_counters(rt, p, &ps->c);
 		bg_counters_add(&s->total, &ps->c);
+		if (rt->latency) {
+			bg_runtime_latency(rt, p, &lat);
+			lat_collect(&ps->lat, &lat, ps->c.tx);
+		}
+	}
+	s->latency = rt->latency;
+	if (rt->latency) {
+		bg_runtime_latency(rt, RTE_MAX_ETHPORTS, &lat);
+		lat_collect(&s->lat, &lat, s->total.tx);
 	}
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		const struct bg_worker *w = rt->workers[i];
@@ -119,6 +148,25 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 		fprintf(out, "busy cycles: %" PRIu64 " over all lcores (%" PRIu64
 			" of them waiting on full channels), %.1f of work per packet received\n",
 			s->busy_cycles, s->wait_cycles, s->cycles_per_packet);
+	if (s->latency) {
+		fprintf(out, "latency, arrival stamp to transmit, us (histogram within %.1f%%):\n",
+			100.0 * BG_HIST_REL_ERROR);
+		fprintf(out, "%-5s %14s %10s %10s %10s %10s %10s %10s %12s\n", "port",
+			"samples", "mean", "p50", "p90", "p99", "p99.9", "max", "unstamped");
+		for (unsigned i = 0; i <= s->nb_ports; i++) {
+			const struct bg_lat_summary *l = i < s->nb_ports ? &s->ports[i].lat : &s->lat;
+			char name[8];
+
+			if (i < s->nb_ports)
+				snprintf(name, sizeof(name), "%u", s->ports[i].port);
+			else
+				snprintf(name, sizeof(name), "all");
+			fprintf(out, "%-5s %14" PRIu64 " %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %12" PRIu64 "\n",
+				name, l->samples, l->mean_ns / 1e3, l->p50_ns / 1e3,
+				l->p90_ns / 1e3, l->p99_ns / 1e3, l->p999_ns / 1e3,
+				l->max_ns / 1e3, l->unstamped);
+		}
+	}
 	fprintf(out, "drops by reason:");
 	for (int r = 0; r < BG_DROP_MAX; r++)
 		fprintf(out, " %s %" PRIu64, bg_drop_name(r), t->drop[r]);
@@ -132,6 +180,19 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 		s->packets_conserved ? "" : " (packets lost)",
 		s->pools_returned ? "back to start" : "NOT back to start (leak)",
 		s->conserved ? "OK" : "FAILED");
+}
+
+static void
+json_latency(FILE *out, bool on, const struct bg_lat_summary *l)
+{
+	if (!on) {
+		fprintf(out, "null");
+		return;
+	}
+	fprintf(out, "{\"samples\": %" PRIu64 ", \"unstamped\": %" PRIu64
+		", \"mean_ns\": %.1f, \"p50_ns\": %.1f, \"p90_ns\": %.1f, \"p99_ns\": %.1f"
+		", \"p999_ns\": %.1f, \"max_ns\": %.1f}", l->samples, l->unstamped,
+		l->mean_ns, l->p50_ns, l->p90_ns, l->p99_ns, l->p999_ns, l->max_ns);
 }
 
 static void
@@ -155,6 +216,8 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 	fprintf(out, ",\n  \"busy_cycles\": %" PRIu64 ", \"wait_cycles\": %" PRIu64
 		", \"cycles_per_packet\": %.3f", s->busy_cycles, s->wait_cycles,
 		s->cycles_per_packet);
+	fprintf(out, ",\n  \"latency_rel_error\": %.6f, \"latency\": ", BG_HIST_REL_ERROR);
+	json_latency(out, s->latency, &s->lat);
 	fprintf(out, ",\n  \"conserved\": %s,\n  \"packets_conserved\": %s,\n  \"pools_returned\": %s,\n",
 		s->conserved ? "true" : "false", s->packets_conserved ? "true" : "false",
 		s->pools_returned ? "true" : "false");
@@ -169,9 +232,12 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 		json_counters(out, &p->c, s->duration_s);
 		fprintf(out, ", \"nic\": {\"ipackets\": %" PRIu64 ", \"opackets\": %" PRIu64
 			", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64
-			", \"ierrors\": %" PRIu64 ", \"oerrors\": %" PRIu64 "}}",
+			", \"ierrors\": %" PRIu64 ", \"oerrors\": %" PRIu64 "}",
 			p->nic.ipackets, p->nic.opackets, p->nic.imissed,
 			p->nic.rx_nombuf, p->nic.ierrors, p->nic.oerrors);
+		fprintf(out, ", \"latency\": ");
+		json_latency(out, s->latency, &p->lat);
+		fprintf(out, "}");
 	}
 	fprintf(out, "\n  ],\n  \"lcores\": [");
 	for (unsigned i = 0; i < s->nb_lcores; i++) {

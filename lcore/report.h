@@ -19,6 +19,16 @@
 
 struct bg_runtime;
 
+/* Latency from arrival stamp to brigade's transmit, in ns, from the merged
+ * histograms (each value within BG_HIST_REL_ERROR of one measured). */
+struct bg_lat_summary {
+	uint64_t samples;              /* stamped packets transmitted */
+	uint64_t unstamped;            /* transmitted without a stamp */
+	double mean_ns;
+	double p50_ns, p90_ns, p99_ns, p999_ns;
+	double max_ns;                 /* exact */
+};
+
 struct bg_port_summary {
 	uint16_t port;
 	char name[RTE_ETH_NAME_MAX_LEN];
@@ -27,6 +37,7 @@ struct bg_port_summary {
 	bool link_up;
 	struct bg_counters c;
 	struct rte_eth_stats nic;      /* the device's own counters */
+	struct bg_lat_summary lat;     /* packets leaving this port */
 };
 
 struct bg_lcore_summary {
@@ -63,6 +74,8 @@ struct bg_summary {
 	uint64_t busy_cycles;          /* summed over lcores */
 	uint64_t wait_cycles;          /* summed over lcores */
 	double cycles_per_packet;      /* (busy - wait) / rx; 0 when not counted */
+	bool latency;                  /* packets carried arrival stamps */
+	struct bg_lat_summary lat;     /* over every port */
 	bool packets_conserved;        /* rx == tx + drops */
 	bool pools_returned;           /* every pool's in-use count at its start */
 	bool conserved;                /* both */

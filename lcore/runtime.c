@@ -5,6 +5,7 @@
 #include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
 
 #include "dataplane/log.h"
 #include "dataplane/pool.h"
@@ -217,6 +218,41 @@ ports_setup(struct bg_runtime *rt)
 	return 0;
 }
 
+/*
+ * Latency is measured when packets can carry arrival stamps: a port (net_bgen,
+ * say) registered DPDK's RX timestamp field. It must have done so by now, as
+ * its queues are set up. One histogram per worker and egress port, on the
+ * worker's socket.
+ */
+static int
+latency_setup(struct bg_runtime *rt)
+{
+	int off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+
+	if (off < 0 || bit < 0)
+		return 0;
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		struct bg_worker *w = rt->workers[i];
+
+		w->ts_off = off;
+		w->ts_flag = RTE_BIT64(bit);
+		for (uint16_t k = 0; k < w->nb_txport; k++) {
+			const uint16_t p = w->txport[k];
+
+			w->lat[p] = rte_malloc_socket("bg_lat", sizeof(*w->lat[p]),
+						      RTE_CACHE_LINE_SIZE, w->socket);
+			if (w->lat[p] == NULL) {
+				BG_LOG(ERR, "cannot allocate latency histograms on socket %d", w->socket);
+				return -ENOMEM;
+			}
+			bg_hist_reset(w->lat[p]);
+		}
+	}
+	rt->latency = true;
+	return 0;
+}
+
 int
 bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
 {
@@ -245,6 +281,9 @@ bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
 	if (ret != 0)
 		return ret;
 	ret = ports_setup(rt);
+	if (ret != 0)
+		return ret;
+	ret = latency_setup(rt);
 	if (ret != 0)
 		return ret;
 	bg_topology_check(rt);
@@ -340,6 +379,8 @@ bg_runtime_free(struct bg_runtime *rt)
 	bg_runtime_close(rt);
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		bg_exec_fini(&rt->workers[i]->x);
+		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+			rte_free(rt->workers[i]->lat[p]);
 		rte_free(rt->workers[i]);
 		rt->workers[i] = NULL;
 	}
@@ -365,6 +406,16 @@ bg_runtime_port_counters(const struct bg_runtime *rt, uint16_t port,
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned i = 0; i < rt->nb_workers; i++)
 		bg_counters_add(sum, &rt->workers[i]->ctr[port]);
+}
+
+void
+bg_runtime_latency(const struct bg_runtime *rt, uint16_t port, struct bg_hist *h)
+{
+	bg_hist_reset(h);
+	for (unsigned i = 0; i < rt->nb_workers; i++)
+		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+			if ((port == RTE_MAX_ETHPORTS || p == port) && rt->workers[i]->lat[p] != NULL)
+				bg_hist_merge(h, rt->workers[i]->lat[p]);
 }
 
 struct rte_mempool *

@@ -67,6 +67,9 @@ struct bg_runtime {
 	struct bg_pool_slot pools[RTE_MAX_NUMA_NODES];
 	struct bg_fwd_ctx *fwd_ctx;
 
+	/* Packets carry arrival stamps: workers keep latency histograms. */
+	bool latency;
+
 	bool launched;
 	uint64_t start_tsc, stop_tsc;
 };
@@ -103,6 +106,11 @@ double bg_runtime_elapsed(const struct bg_runtime *rt);
  * workers run). */
 void bg_runtime_port_counters(const struct bg_runtime *rt, uint16_t port,
 			      struct bg_counters *sum);
+
+/* Merge every worker's latency histogram for egress port `port` (port ==
+ * RTE_MAX_ETHPORTS: every port) into h, which is reset first. Approximate
+ * while the workers run. */
+void bg_runtime_latency(const struct bg_runtime *rt, uint16_t port, struct bg_hist *h);
 
 /* The pool for a socket, or NULL. */
 struct rte_mempool *bg_runtime_pool(const struct bg_runtime *rt, int socket);

@@ -23,6 +23,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/await.h"
 #include "dataplane/fwd.h"
+#include "dataplane/hist.h"
 #include "dataplane/stage.h"
 
 #define BG_WORKER_MAX_RXQ RTE_MAX_ETHPORTS
@@ -53,6 +54,12 @@ struct bg_worker {
 	struct bg_rxq rxq[BG_WORKER_MAX_RXQ];
 	uint16_t txport[RTE_MAX_ETHPORTS];     /* ports it transmits on */
 	void *sched_ctx;               /* the model's per-worker data, from assign */
+	/* Latency from arrival stamp to transmit, by egress port: NULL when
+	 * not measured (no port stamps its packets). ts_flag and ts_off are
+	 * DPDK's RX timestamp flag and field, the stamp in TSC cycles. */
+	struct bg_hist *lat[RTE_MAX_ETHPORTS];
+	uint64_t ts_flag;
+	int ts_off;
 
 	/* Written by the worker alone while it runs. */
 	RTE_MARKER hot __rte_cache_aligned;
@@ -103,6 +110,40 @@ bg_stop_requested(void)
 void bg_stop_reset(void);
 
 /*
+ * Latency at transmit, in two halves around rte_eth_tx_burst(), which may free
+ * what it sends: bg_lat_take() reads each packet's arrival stamp against one
+ * TSC read (UINT64_MAX for a packet without one), bg_lat_record() puts the
+ * values of the packets the queue accepted into the worker's histogram.
+ * A stamp in the future (another clock) counts as no latency rather than
+ * wrapping. Worker only.
+ */
+static inline void
+bg_lat_take(const struct bg_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t *lat)
+{
+	const uint64_t now = rte_get_tsc_cycles();
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		uint64_t ts;
+
+		if (!(m->ol_flags & w->ts_flag)) {
+			lat[i] = UINT64_MAX;
+			continue;
+		}
+		ts = *RTE_MBUF_DYNFIELD(m, w->ts_off, const uint64_t *);
+		lat[i] = now > ts ? now - ts : 0;
+	}
+}
+
+static inline void
+bg_lat_record(struct bg_hist *h, const uint64_t *lat, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		if (lat[i] != UINT64_MAX)
+			bg_hist_record(h, lat[i]);
+}
+
+/*
  * Buffered TX. Packets for a port collect in the worker's buffer for it and
  * leave in bursts; what the TX queue does not take is freed and counted as
  * tx_full on that port. A burst that finds the buffer empty and fills a whole
@@ -113,8 +154,15 @@ static inline void
 bg_tx_send(struct bg_worker *w, uint16_t port, uint16_t queue,
 	   struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = rte_eth_tx_burst(port, queue, pkts, n);
+	struct bg_hist *h = w->lat[port];
+	uint64_t lat[BG_BURST_MAX];
+	uint16_t sent;
 
+	if (h != NULL)
+		bg_lat_take(w, pkts, n, lat);
+	sent = rte_eth_tx_burst(port, queue, pkts, n);
+	if (h != NULL)
+		bg_lat_record(h, lat, sent);
 	w->ctr[port].tx += sent;
 	if (unlikely(sent < n)) {
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
