@@ -34,6 +34,9 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 	memset(s, 0, sizeof(*s));
 	s->mode = rt->cfg->sched->reg.name;
 	s->fwd = rt->cfg->fwd->reg.name;
+	if (rt->cfg->sched->describe != NULL)
+		rt->cfg->sched->describe(s->model_opts, sizeof(s->model_opts));
+	s->nb_failed = rt->nb_failed;
 	s->duration_s = bg_runtime_elapsed(rt);
 
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++) {
@@ -74,6 +77,16 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		s->wait_cycles += w->wait_cycles;
 		ls->suspended = w->x.suspended;
 		ls->resumed = w->x.resumed_count;
+		if (rt->cfg->sched->stats != NULL) {
+			ls->nb_stats = rt->cfg->sched->stats(rt, w, ls->stats);
+			if (ls->nb_stats > BG_SCHED_STATS_MAX)
+				ls->nb_stats = BG_SCHED_STATS_MAX;
+			s->nb_stats = ls->nb_stats;
+			for (unsigned k = 0; k < ls->nb_stats; k++) {
+				s->stats[k].name = ls->stats[k].name;
+				s->stats[k].value += ls->stats[k].value;
+			}
+		}
 		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 			if (rt->port_used[p])
 				bg_counters_add(&ls->c, &w->ctr[p]);
@@ -121,8 +134,9 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 {
 	const struct bg_counters *t = &s->total;
 
-	fprintf(out, "\n=== brigade summary: mode %s, fwd %s, %.3f s ===\n",
-		s->mode, s->fwd, s->duration_s);
+	fprintf(out, "\n=== brigade summary: mode %s%s%s%s, fwd %s, %.3f s ===\n",
+		s->mode, s->model_opts[0] ? " (" : "", s->model_opts,
+		s->model_opts[0] ? ")" : "", s->fwd, s->duration_s);
 	fprintf(out, "%-5s %-16s %14s %14s %12s %9s %9s   %s\n", "port", "name",
 		"rx_packets", "tx_packets", "drops", "rx_mpps", "tx_mpps",
 		"nic: imissed rx_nombuf ierrors oerrors");
@@ -144,6 +158,26 @@ bg_summary_print(const struct bg_summary *s, FILE *out)
 			mpps(l->c.rx, s->duration_s),
 			l->polls ? 100.0 * (double)l->busy_polls / (double)l->polls : 0.0);
 	}
+	if (s->nb_stats != 0) {
+		fprintf(out, "%-5s", "lcore");
+		for (unsigned k = 0; k < s->nb_stats; k++)
+			fprintf(out, " %14s", s->stats[k].name);
+		fprintf(out, "\n");
+		for (unsigned i = 0; i <= s->nb_lcores; i++) {
+			const struct bg_stat *st = i < s->nb_lcores ? s->lcores[i].stats : s->stats;
+
+			if (i < s->nb_lcores)
+				fprintf(out, "%-5u", s->lcores[i].lcore);
+			else
+				fprintf(out, "%-5s", "all");
+			for (unsigned k = 0; k < s->nb_stats; k++)
+				fprintf(out, " %14" PRIu64, st[k].value);
+			fprintf(out, "\n");
+		}
+	}
+	if (s->nb_failed != 0)
+		fprintf(out, "FAILED: %u worker loop%s returned an error (see the log)\n",
+			s->nb_failed, s->nb_failed == 1 ? "" : "s");
 	if (s->busy_cycles != 0)
 		fprintf(out, "busy cycles: %" PRIu64 " over all lcores (%" PRIu64
 			" of them waiting on full channels), %.1f of work per packet received\n",
@@ -196,6 +230,15 @@ json_latency(FILE *out, bool on, const struct bg_lat_summary *l)
 }
 
 static void
+json_stats(FILE *out, const struct bg_stat *st, unsigned n)
+{
+	fprintf(out, "{");
+	for (unsigned k = 0; k < n; k++)
+		fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", st[k].name, st[k].value);
+	fprintf(out, "}");
+}
+
+static void
 json_counters(FILE *out, const struct bg_counters *c, double seconds)
 {
 	fprintf(out, "\"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
@@ -210,8 +253,10 @@ json_counters(FILE *out, const struct bg_counters *c, double seconds)
 void
 bg_summary_json(const struct bg_summary *s, FILE *out)
 {
-	fprintf(out, "{\n  \"mode\": \"%s\",\n  \"fwd\": \"%s\",\n  \"duration_s\": %.6f,\n  ",
-		s->mode, s->fwd, s->duration_s);
+	fprintf(out, "{\n  \"mode\": \"%s\",\n  \"model_options\": \"%s\",\n  \"fwd\": \"%s\",\n  \"duration_s\": %.6f,\n  \"failed_lcores\": %u,\n  \"model_stats\": ",
+		s->mode, s->model_opts, s->fwd, s->duration_s, s->nb_failed);
+	json_stats(out, s->stats, s->nb_stats);
+	fprintf(out, ",\n  ");
 	json_counters(out, &s->total, s->duration_s);
 	fprintf(out, ",\n  \"busy_cycles\": %" PRIu64 ", \"wait_cycles\": %" PRIu64
 		", \"cycles_per_packet\": %.3f", s->busy_cycles, s->wait_cycles,
@@ -248,9 +293,11 @@ bg_summary_json(const struct bg_summary *s, FILE *out)
 		json_counters(out, &l->c, s->duration_s);
 		fprintf(out, ", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64
 			", \"busy_cycles\": %" PRIu64 ", \"wait_cycles\": %" PRIu64
-			", \"suspended\": %" PRIu64 ", \"resumed\": %" PRIu64 "}",
+			", \"suspended\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"model_stats\": ",
 			l->polls, l->busy_polls, l->busy_cycles, l->wait_cycles,
 			l->suspended, l->resumed);
+		json_stats(out, l->stats, l->nb_stats);
+		fprintf(out, "}");
 	}
 	fprintf(out, "\n  ],\n  \"pools\": [");
 	for (unsigned i = 0; i < s->nb_pools; i++)

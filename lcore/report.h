@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 
 #include "dataplane/counters.h"
+#include "lcore/sched.h"
 
 struct bg_runtime;
 
@@ -50,6 +51,8 @@ struct bg_lcore_summary {
 	uint64_t wait_cycles;          /* of which waiting on full channels */
 	uint64_t suspended;            /* packets that waited as tasks */
 	uint64_t resumed;
+	unsigned nb_stats;             /* the model's own counters */
+	struct bg_stat stats[BG_SCHED_STATS_MAX];
 };
 
 struct bg_pool_summary {
@@ -63,6 +66,8 @@ struct bg_pool_summary {
 struct bg_summary {
 	const char *mode;
 	const char *fwd;
+	char model_opts[160];          /* the model's options, "order flow" */
+	unsigned nb_failed;            /* workers whose loop failed */
 	double duration_s;
 	struct bg_counters total;
 	unsigned nb_ports;
@@ -71,6 +76,8 @@ struct bg_summary {
 	struct bg_lcore_summary lcores[RTE_MAX_LCORE];
 	unsigned nb_pools;
 	struct bg_pool_summary pools[2 * RTE_MAX_NUMA_NODES];
+	unsigned nb_stats;             /* the model's counters, summed */
+	struct bg_stat stats[BG_SCHED_STATS_MAX];
 	uint64_t busy_cycles;          /* summed over lcores */
 	uint64_t wait_cycles;          /* summed over lcores */
 	double cycles_per_packet;      /* (busy - wait) / rx; 0 when not counted */

@@ -76,7 +76,9 @@ fwd_ctx_create(struct bg_runtime *rt)
 	return 0;
 }
 
-/* Which pool feeds RX queue q of port: the one of the worker polling it. */
+/* Which pool feeds RX queue q of port: the one of the worker polling it;
+ * for a queue the model polls some other way (rx_by_model), the pool of the
+ * port's socket, else the first one. */
 static struct rte_mempool *
 rxq_pool(const struct bg_runtime *rt, uint16_t port, uint16_t queue)
 {
@@ -86,6 +88,15 @@ rxq_pool(const struct bg_runtime *rt, uint16_t port, uint16_t queue)
 		for (uint16_t k = 0; k < w->nb_rxq; k++)
 			if (w->rxq[k].port == port && w->rxq[k].queue == queue)
 				return rt->pools[w->socket].pool;
+	}
+	if (rt->rx_by_model) {
+		int s = rte_eth_dev_socket_id(port);
+
+		if (s >= 0 && s < RTE_MAX_NUMA_NODES && rt->pools[s].pool != NULL)
+			return rt->pools[s].pool;
+		for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+			if (rt->pools[s].pool != NULL)
+				return rt->pools[s].pool;
 	}
 	return NULL;
 }
@@ -286,6 +297,12 @@ bg_runtime_init(struct bg_runtime *rt, const struct bg_config *cfg)
 	ret = latency_setup(rt);
 	if (ret != 0)
 		return ret;
+	if (cfg->sched->start != NULL) {
+		ret = cfg->sched->start(rt);
+		if (ret != 0)
+			return ret;
+		rt->model_started = true;
+	}
 	bg_topology_check(rt);
 	return 0;
 }
@@ -298,6 +315,7 @@ bg_runtime_launch(struct bg_runtime *rt)
 		struct bg_worker *w = rt->workers[i];
 		int ret = rte_eal_remote_launch(rt->cfg->sched->run, w, w->lcore_id);
 
+		w->launched = ret == 0;
 		if (ret != 0) {
 			BG_LOG(ERR, "cannot launch a worker on lcore %u: %s",
 			       w->lcore_id, rte_strerror(-ret));
@@ -320,7 +338,17 @@ bg_runtime_stop(struct bg_runtime *rt)
 	 * signal, say), not when the control thread got round to it. */
 	bg_stop_request();
 	rt->stop_tsc = bg_stop_tsc > rt->start_tsc ? bg_stop_tsc : rte_get_tsc_cycles();
-	rte_eal_mp_wait_lcore();
+	for (unsigned i = 0; i < rt->nb_workers; i++) {
+		struct bg_worker *w = rt->workers[i];
+		int ret = rte_eal_wait_lcore(w->lcore_id);
+
+		if (ret != 0 && w->launched) {
+			BG_LOG(ERR, "lcore %u: its loop failed: %s", w->lcore_id,
+			       rte_strerror(ret < 0 ? -ret : ret));
+			rt->nb_failed++;
+		}
+		w->launched = false;
+	}
 	rt->launched = false;
 	/* The workers are gone: their TX queues and tasks are ours now. */
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
@@ -353,6 +381,9 @@ void
 bg_runtime_close(struct bg_runtime *rt)
 {
 	bg_runtime_stop(rt);
+	if (rt->model_started && rt->cfg->sched->stop != NULL)
+		rt->cfg->sched->stop(rt);
+	rt->model_started = false;
 	if (rt->cfg != NULL && rt->cfg->sched->fini != NULL)
 		rt->cfg->sched->fini(rt);
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)

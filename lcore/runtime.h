@@ -54,6 +54,12 @@ struct bg_runtime {
 	 * set by the model's assign, all workers when it leaves 0. */
 	unsigned nb_chain_workers;
 	void *sched_data;                           /* the model's own */
+	/* Set by assign when something other than the workers' rxq[] polls
+	 * the RX queues (an event device's RX adapter): queues no worker polls
+	 * are then not an error. */
+	bool rx_by_model;
+	bool model_started;            /* its start hook ran */
+	unsigned nb_failed;            /* workers whose loop returned an error */
 	/* mbufs the model can hold beyond queues and bursts (its channels),
 	 * by socket; set by assign, added to the pools' sizes. */
 	uint32_t model_mbufs[RTE_MAX_NUMA_NODES];

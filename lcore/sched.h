@@ -10,6 +10,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <rte_common.h>
 #include <rte_launch.h>
@@ -17,6 +18,31 @@
 #include "dataplane/registry.h"
 
 struct bg_runtime;
+struct bg_worker;
+struct bg_config;
+
+/*
+ * A model's own command-line option (--order for migrate, --rx-lcores for
+ * pipeline). The application's parser offers every model's options, hands
+ * the value to parse(), and refuses an option of a model other than the one
+ * chosen. The value lives in the model's file.
+ */
+struct bg_sched_opt {
+	const char *name;              /* without the dashes: "order" */
+	const char *metavar;           /* "flow|none"; NULL: a flag without value */
+	const char *help;              /* one line, for --help */
+	/* Parse arg (NULL for a flag). Returns 0, or -EINVAL with a message in
+	 * err that starts with --name. Control thread, before the EAL starts. */
+	int (*parse)(const char *arg, char *err, size_t errlen);
+};
+
+/* A named counter of a model, for the summary, JSON and telemetry. */
+struct bg_stat {
+	const char *name;
+	uint64_t value;
+};
+
+#define BG_SCHED_STATS_MAX 16
 
 struct bg_sched {
 	struct bg_reg_entry reg;       /* name, help; first member */
@@ -42,6 +68,34 @@ struct bg_sched {
 
 	/* Free the model's own data (rt->sched_data). NULL: nothing. */
 	void (*fini)(struct bg_runtime *rt);
+
+	/* Its options, ended by one with a NULL name; NULL: none. */
+	const struct bg_sched_opt *opts;
+	/* Put the options back to their defaults (before each parse). NULL:
+	 * nothing to reset. */
+	void (*opts_reset)(void);
+	/* After every option is parsed, when this model was chosen: check them
+	 * against the rest of cfg. Returns 0 or -EINVAL with a one-line message
+	 * in err. NULL: nothing to check. */
+	int (*opts_check)(const struct bg_config *cfg, char *err, size_t errlen);
+	/* Its options as they are set, "order flow, grain 4", into buf, for the
+	 * summary. NULL: none. */
+	void (*describe)(char *buf, size_t len);
+
+	/* Ports started, workers not launched yet (an event device's RX
+	 * adapter starts here). Returns 0 or -errno, logging why; the runtime
+	 * then unwinds. Control thread. NULL: nothing. */
+	int (*start)(struct bg_runtime *rt);
+	/* Workers joined, ports still up: stop what start started, flushing
+	 * what it holds as shutdown drops. Control thread. NULL: nothing. */
+	void (*stop)(struct bg_runtime *rt);
+
+	/* The model's counters of worker w, summed by the reader over workers
+	 * for the totals: at most BG_SCHED_STATS_MAX into out, the same names
+	 * in the same order for every worker. Returns how many. Any thread;
+	 * approximate while the workers run. NULL: none. */
+	unsigned (*stats)(const struct bg_runtime *rt, const struct bg_worker *w,
+			  struct bg_stat *out);
 };
 
 /* The execution models, in name order. */
@@ -53,6 +107,10 @@ bg_sched_find(const char *name)
 {
 	return (const struct bg_sched *)bg_reg_find(bg_sched_registry, name);
 }
+
+/* The model that offers option `name` (without dashes), and the option, or
+ * NULL. */
+const struct bg_sched *bg_sched_find_opt(const char *name, const struct bg_sched_opt **opt);
 
 #define BG_SCHED_REGISTER(s)                                                   \
 	RTE_INIT(bg_sched_register_##s) { bg_reg_insert(&bg_sched_registry, &(s).reg); }

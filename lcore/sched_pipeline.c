@@ -25,14 +25,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_prefetch.h>
 #include <rte_ether.h>
-#include <rte_hash_crc.h>
-#include <rte_ip.h>
 #include <rte_malloc.h>
 
+#include "dataplane/flow_hash.h"
 #include "dataplane/log.h"
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
@@ -87,67 +85,6 @@ struct pl_data {
 };
 
 static unsigned pl_serial;         /* makes channel names unique per run */
-
-/* ---- flow hash ---- */
-
-/*
- * A hash of the packet's flow: the NIC's RSS hash when it gave one, else a
- * CRC of the IP addresses and, for TCP/UDP/SCTP outside fragments, the ports;
- * the MAC addresses for anything else. Reads only the first segment's data.
- */
-static inline uint32_t
-pl_flow_hash(const struct rte_mbuf *m)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint32_t len = m->data_len;
-	uint32_t off = RTE_ETHER_HDR_LEN, h;
-	uint16_t type;
-	uint8_t proto;
-
-	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
-		return m->hash.rss;
-	if (unlikely(len < RTE_ETHER_HDR_LEN))
-		return 0;              /* a runt: the chain drops it */
-	type = (uint16_t)(d[12] << 8 | d[13]);
-	for (int tags = 0; tags < 2 && (type == RTE_ETHER_TYPE_VLAN ||
-					type == RTE_ETHER_TYPE_QINQ); tags++) {
-		if (len < off + 4)
-			break;
-		type = (uint16_t)(d[off + 2] << 8 | d[off + 3]);
-		off += 4;
-	}
-	if (type == RTE_ETHER_TYPE_IPV4 && len >= off + sizeof(struct rte_ipv4_hdr)) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + off);
-		const uint32_t ihl = (ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4u;
-
-		h = rte_hash_crc(&ip->src_addr, 8, 0);
-		proto = ip->next_proto_id;
-		if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-							    RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-		    ihl < sizeof(struct rte_ipv4_hdr))
-			return h;
-		off += ihl;
-	} else if (type == RTE_ETHER_TYPE_IPV6 && len >= off + sizeof(struct rte_ipv6_hdr)) {
-		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(d + off);
-
-		h = rte_hash_crc(ip->src_addr, 32, 0);
-		proto = ip->proto;
-		off += sizeof(struct rte_ipv6_hdr);
-	} else {
-		return rte_hash_crc(d, 2 * RTE_ETHER_ADDR_LEN, 0);
-	}
-	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) &&
-	    len >= off + 4)
-		h = rte_hash_crc_4byte(*(const unaligned_uint32_t *)(d + off), h);
-	return h;
-}
-
-/* hash -> 0..n-1 by multiply-shift, without a division per packet. */
-static inline unsigned
-pl_pick(uint32_t hash, unsigned n)
-{
-	return (unsigned)(((uint64_t)hash * n) >> 32);
-}
 
 /* ---- sending through channels ---- */
 
@@ -238,7 +175,7 @@ rx_loop(struct pl_lcore *me, const bool clock)
 				/* The hash reads headers: fetch them ahead. */
 				if (j + PL_PREFETCH < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[j + PL_PREFETCH], void *));
-				struct pl_buf *b = &me->bufs[pl_pick(pl_flow_hash(m), nb_out)];
+				struct pl_buf *b = &me->bufs[bg_flow_pick(bg_flow_hash(m), nb_out)];
 
 				m->port = q->port;
 				b->pkts[b->len++] = m;

@@ -47,6 +47,7 @@ struct bg_worker {
 	unsigned lcore_id;
 	int socket;
 	unsigned index;                /* 0..nb_workers-1 */
+	bool launched;                 /* its loop was launched (control thread's) */
 	uint16_t burst;
 	bool count_cycles;             /* --cycles */
 	uint16_t nb_rxq;

@@ -162,5 +162,5 @@ main(int argc, char **argv)
 	}
 	bg_runtime_free(&runtime);
 	rte_eal_cleanup();
-	return summary.conserved && ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return summary.conserved && summary.nb_failed == 0 && ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
