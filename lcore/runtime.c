@@ -384,8 +384,6 @@ bg_runtime_close(struct bg_runtime *rt)
 	if (rt->model_started && rt->cfg->sched->stop != NULL)
 		rt->cfg->sched->stop(rt);
 	rt->model_started = false;
-	if (rt->cfg != NULL && rt->cfg->sched->fini != NULL)
-		rt->cfg->sched->fini(rt);
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		bg_port_close(&rt->ports[p]);
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
@@ -408,6 +406,9 @@ void
 bg_runtime_free(struct bg_runtime *rt)
 {
 	bg_runtime_close(rt);
+	/* After the report has read the model's counters. */
+	if (rt->cfg != NULL && rt->cfg->sched->fini != NULL)
+		rt->cfg->sched->fini(rt);
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		bg_exec_fini(&rt->workers[i]->x);
 		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)

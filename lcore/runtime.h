@@ -10,7 +10,8 @@
  *   bg_runtime_launch()  workers start their loops
  *   bg_runtime_stop()    stop flag, join, flush what is buffered
  *   bg_runtime_close()   ports stopped and closed, pools checked and freed
- *   bg_runtime_free()    worker contexts freed (read the counters before)
+ *   bg_runtime_free()    the model's data and worker contexts freed (read the
+ *                        counters before)
  *
  * All run on the main lcore (the control thread), in that order; close and
  * free also unwind a failed init. The EAL must be initialised first.

@@ -261,11 +261,18 @@ bg_worker_arrived(struct bg_worker *w)
  * transmit: bg_tx_burst for the pinned model). Consecutive tasks that resume
  * at the same stage with the same ports go through the chain as one burst; a
  * task that comes back to the stage that suspended it goes alone, so that
- * x->resumed names it. Worker only.
+ * x->resumed names it. A model whose tasks may resume on another worker
+ * passes divert: a task that resumes at a later stage than the one that
+ * suspended it is offered to divert first, and is the model's when divert
+ * returns true (tasks that come back to their own stage stay: that stage's
+ * per-worker state, such as a pace bucket, is this worker's). NULL: none.
+ * Worker only.
  */
 static __rte_always_inline void
-bg_worker_resume(struct bg_worker *w,
-		 void (*emit)(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n))
+bg_worker_resume_divert(struct bg_worker *w,
+			void (*emit)(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts,
+				     uint16_t n),
+			bool (*divert)(struct bg_worker *w, struct bg_task *t))
 {
 	struct bg_exec *x = &w->x;
 	struct rte_mbuf *pkts[BG_BURST_MAX];
@@ -276,6 +283,9 @@ bg_worker_resume(struct bg_worker *w,
 
 	while ((t = bg_await_next(&w->await)) != NULL) {
 		const bool self = (t->flags & BG_TASK_F_SELF) != 0;
+
+		if (divert != NULL && !self && divert(w, t))
+			continue;
 
 		if (nb != 0 && (self || nb == cap || t->stage != stage ||
 				t->in_port != x->in_port || t->out_port != x->out_port)) {
@@ -306,6 +316,14 @@ bg_worker_resume(struct bg_worker *w,
 		if (n != 0)
 			emit(w, x->out_port, pkts, n);
 	}
+}
+
+/* Resume every ready task of w on w itself (see bg_worker_resume_divert()). */
+static __rte_always_inline void
+bg_worker_resume(struct bg_worker *w,
+		 void (*emit)(struct bg_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n))
+{
+	bg_worker_resume_divert(w, emit, NULL);
 }
 
 /*
