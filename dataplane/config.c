@@ -23,6 +23,8 @@ bg_config_defaults(struct bg_config *cfg)
 	cfg->pace_queue = BG_DEFAULT_PACE_QUEUE;
 	cfg->tasks = BG_DEFAULT_TASKS;
 	cfg->chan_retries = BG_DEFAULT_CHAN_RETRIES;
+	cfg->work_dist = BG_WORK_NONE;
+	cfg->work_seed = BG_DEFAULT_WORK_SEED;
 }
 
 int

@@ -16,6 +16,15 @@
 struct bg_sched;
 struct bg_fwd;
 
+/* --work: the distribution of per-packet service times (stage_work.h). */
+enum bg_work_dist {
+	BG_WORK_NONE = 0,              /* no work stage */
+	BG_WORK_FIXED,                 /* every packet the mean */
+	BG_WORK_EXP,                   /* exponential */
+	BG_WORK_BIMODAL1,              /* 90% at 0.5 x mean, 10% at 5.5 x */
+	BG_WORK_BIMODAL2,              /* 99.9% at 0.5 x mean, 0.1% at 500.5 x */
+};
+
 #define BG_PORT_NONE UINT16_MAX
 
 #define BG_BURST_MAX 256          /* largest --burst */
@@ -61,6 +70,12 @@ struct bg_config {
 	uint32_t tasks;                /* --tasks: task descriptors per socket */
 	uint32_t chan_retries;         /* --chan-retries: a full channel's */
 
+	/* --work DIST:MEAN: busy-wait a drawn service time per packet. */
+	enum bg_work_dist work_dist;   /* BG_WORK_NONE = no work stage */
+	double work_mean_ns;           /* the distribution's mean */
+	uint64_t work_seed;            /* --work-seed: each worker's generator
+					* is seeded from it and its index */
+
 	/* --mode pipeline roles (lcore ids); empty = chosen by the model. */
 	uint16_t nb_rx_lcores, nb_worker_lcores, nb_tx_lcores;
 	uint16_t rx_lcores[RTE_MAX_LCORE];
@@ -80,6 +95,9 @@ struct bg_config {
 #define BG_BURST_PKTS_MAX (1u << 20)
 #define BG_PACE_QUEUE_MAX (1u << 20)
 #define BG_TASKS_MAX (1u << 24)
+#define BG_WORK_MEAN_NS_MIN 1.0        /* --work MEAN: 1ns .. */
+#define BG_WORK_MEAN_NS_MAX 1e6        /* .. 1000us */
+#define BG_DEFAULT_WORK_SEED 1
 
 /* Fill cfg with the defaults (mode pinned, fwd io, default port pairing). */
 void bg_config_defaults(struct bg_config *cfg);

@@ -4,6 +4,10 @@
  * --jitter-us, as netem does. Packets wait as tasks on the worker's timer
  * wheel and go on to the next stage when their time comes; with jitter they
  * leave in deadline order, so they can be reordered, as with netem.
+ *
+ * Time is x->now and nothing else: the stage reads no clock of its own, so a
+ * test can drive it on a synthetic clock (tests/test_stages_pace.c). The
+ * jitter comes from rte_rand(), which rte_srand() makes repeatable.
  */
 #include <rte_cycles.h>
 #include <rte_malloc.h>

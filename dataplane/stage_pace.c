@@ -14,6 +14,10 @@
  * is one multiply: credit += elapsed_cycles * rate, with rate in bytes (or
  * packets) per second. Credit goes negative while packets wait: the debt says
  * when the last of them may leave.
+ *
+ * Time is x->now and nothing else: the stage reads no clock of its own (not
+ * even at set-up), so a test can drive it on a synthetic clock
+ * (tests/test_stages_pace.c).
  */
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -26,7 +30,8 @@
 
 struct pace_bucket {
 	int64_t credit;            /* tokens x hz; negative: debt of waiters */
-	uint64_t last;             /* TSC of the last accrual */
+	uint64_t last;             /* x->now of the last accrual; 0 before the
+				    * first, which finds the bucket full */
 	uint32_t waiting;          /* packets suspended here */
 };
 
@@ -133,10 +138,10 @@ pace_init(void **data, const struct bg_stage_env *env)
 	p->hz = (int64_t)rte_get_tsc_hz();
 	p->depth = (int64_t)depth * p->hz;
 	p->queue = cfg->pace_queue;
-	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++) {
-		p->bucket[i].credit = p->depth;    /* start full */
-		p->bucket[i].last = rte_get_tsc_cycles();
-	}
+	/* Start full. last = 0: however far the first packet's x->now is
+	 * from it, the bucket is full then, as it was to start with. */
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
+		p->bucket[i].credit = p->depth;
 	*data = p;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "dataplane/config.h"
 #include "dataplane/fwd.h"
+#include "dataplane/stage_work.h"
 #include "lcore/sched.h"
 #include "options.h"
 #include "test_helper.h"
@@ -538,6 +539,76 @@ test_stage_counts(void)
 	BAD("--tasks", "--tasks", "16777217");
 }
 
+/* --work DIST:MEAN, --work-seed N */
+static void
+test_work(void)
+{
+	static const struct {
+		const char *arg;
+		enum bg_work_dist dist;
+		double mean_ns;
+	} good[] = {
+		{ "fixed:100ns", BG_WORK_FIXED, 100 },
+		{ "exp:10us", BG_WORK_EXP, 10000 },
+		{ "bimodal1:2.5us", BG_WORK_BIMODAL1, 2500 },
+		{ "bimodal2:1ns", BG_WORK_BIMODAL2, 1 },
+		{ "exp:1000us", BG_WORK_EXP, 1e6 },
+		{ "exp:1000000ns", BG_WORK_EXP, 1e6 },
+		{ "fixed:0.001us", BG_WORK_FIXED, 1 },
+		{ "fixed:.5us", BG_WORK_FIXED, 500 },
+		{ "exp:010us", BG_WORK_EXP, 10000 },
+	};
+	static const char *const bad[] = {
+		/* not DIST:MEAN */
+		"", "exp", "10us", ":10us", "exp10us", "exp;10us",
+		/* no such distribution */
+		"EXP:10us", "uniform:10us", "bimodal:10us", "exp :10us", "fixed,exp:10us",
+		"averyveryverylongname:10us",
+		/* no unit, another unit, or not a plain decimal */
+		"exp:", "exp:10", "exp:10ms", "exp:10s", "exp:10US", "exp:10 us", "exp: 10us",
+		"exp:10usx", "exp:10us:5", "exp:us", "exp:ns", "exp:.us", "exp:-1us", "exp:+1us",
+		"exp:1e3ns", "exp:0x10us", "exp:nanus", "exp:infus", "exp:1,5us", "exp:1..2us",
+		/* out of range: 1ns .. 1000us */
+		"exp:0us", "exp:0ns", "exp:0.5ns", "exp:0.0009us", "exp:1000.1us", "exp:1000001ns",
+		"exp:99999999999999999999us",
+	};
+
+	PARSE_NONE();
+	CU_ASSERT_EQUAL(cfg.work_dist, BG_WORK_NONE);
+	CU_ASSERT_EQUAL(cfg.work_seed, BG_DEFAULT_WORK_SEED);
+	for (size_t i = 0; i < RTE_DIM(good); i++) {
+		CHECK(PARSE("--work", good[i].arg) == 0, "--work %s: %s", good[i].arg, err);
+		CHECK(cfg.work_dist == good[i].dist && cfg.work_mean_ns == good[i].mean_ns,
+		      "--work %s: dist %d, mean %g ns", good[i].arg, cfg.work_dist,
+		      cfg.work_mean_ns);
+	}
+	GOOD("--work=exp:2us");
+	CU_ASSERT_EQUAL(cfg.work_dist, BG_WORK_EXP);
+	/* the last one wins */
+	GOOD("--work", "exp:2us", "--work", "fixed:3us");
+	CU_ASSERT_EQUAL(cfg.work_dist, BG_WORK_FIXED);
+	CU_ASSERT_EQUAL(cfg.work_mean_ns, 3000.0);
+	/* a work stage makes no packet wait */
+	CU_ASSERT_FALSE(bg_config_may_suspend(&cfg));
+	for (size_t i = 0; i < RTE_DIM(bad); i++)
+		BAD("--work", "--work", bad[i]);
+	/* the message says what is wanted */
+	BAD("--work", "--work", "exp");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "DIST:MEAN"));
+	BAD("--work", "--work", "uniform:1us");
+	CU_ASSERT_TRUE(lists_name(err, "exp") && lists_name(err, "bimodal2"));
+	BAD("--work", "--work", "exp:10ms");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "1000us"));
+
+	GOOD("--work-seed", "0");
+	CU_ASSERT_EQUAL(cfg.work_seed, 0);
+	GOOD("--work-seed", "42", "--work", "exp:1us");
+	CU_ASSERT_EQUAL(cfg.work_seed, 42);
+	GOOD("--work-seed", "18446744073709551615");
+	CU_ASSERT_EQUAL(cfg.work_seed, UINT64_MAX);
+	check_value_flag_errors("--work-seed");
+}
+
 static void
 test_chan_retries(void)
 {
@@ -665,7 +736,7 @@ test_missing_value(void)
 		"--burst", "--stats", "--duration", "--link-wait", "--json",
 		"--delay-us", "--jitter-us", "--rate-mbps", "--rate-pps", "--burst-bytes",
 		"--burst-pkts", "--pace-queue", "--tasks", "--rx-lcores", "--worker-lcores",
-		"--tx-lcores", "--chan-retries",
+		"--tx-lcores", "--chan-retries", "--work", "--work-seed",
 	};
 
 	for (size_t f = 0; f < RTE_DIM(flags); f++) {
@@ -848,6 +919,7 @@ main(void)
 		{ "--burst-bytes/--burst-pkts/--pace-queue/--tasks", test_stage_counts },
 		{ "--cycles", test_cycles },
 		{ "--chan-retries", test_chan_retries },
+		{ "--work/--work-seed", test_work },
 		{ "pipeline roles", test_roles },
 		{ "--help", test_help },
 		{ "unknown option", test_unknown_option },

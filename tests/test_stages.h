@@ -3,10 +3,12 @@
 #define BG_TEST_STAGES_H
 
 /*
- * The stages suite is one CUnit suite in two files: test_stages.c runs delay
- * and pace end to end (and main()), test_stages_pace.c runs the pace stage
- * alone on a synthetic clock. What both use: the tagged test frames and the
- * TSC rate. Main lcore only.
+ * The stages suite is one CUnit suite in two files: test_stages.c runs the
+ * stages end to end on net_ring ports with a real worker (and has main()),
+ * test_stages_pace.c runs delay and pace on a synthetic clock, in a worker
+ * context driven by the test (the "rig"). What both use: the tagged test
+ * frames, the TSC rate, and the synthetic-clock tests' entry points. Main
+ * lcore only.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,7 +38,14 @@ struct rte_mbuf *frame_make(struct rte_mempool *pool, uint32_t seq, uint16_t len
 /* Read m's tag into *tag. False when m is too short or not ours. */
 bool frame_tag(const struct rte_mbuf *m, struct tag *tag);
 
-/* test_stages_pace.c */
+/* test_stages_pace.c: delay and pace on a synthetic clock. */
+void test_sim_delay_exact(void);
+void test_sim_delay_jitter(void);
+void test_sim_delay_shutdown(void);
+void test_sim_pace_pps(void);
+void test_sim_pace_mbps(void);
+void test_sim_pace_queue_bound(void);
+void test_sim_delay_then_pace(void);
 void test_pace_stall_with_waiters(void);
 void test_pace_bursty_synthetic(void);
 

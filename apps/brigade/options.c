@@ -10,6 +10,7 @@
 #include <rte_ether.h>
 
 #include "dataplane/fwd.h"
+#include "dataplane/stage_work.h"
 #include "lcore/sched.h"
 #include "options.h"
 
@@ -40,6 +41,8 @@ enum {
 	OPT_TX_LCORES,
 	OPT_CYCLES,
 	OPT_CHAN_RETRIES,
+	OPT_WORK,
+	OPT_WORK_SEED,
 	OPT_HELP,
 };
 
@@ -68,6 +71,8 @@ static const struct option long_options[] = {
 	{ "tx-lcores", required_argument, NULL, OPT_TX_LCORES },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
 	{ "chan-retries", required_argument, NULL, OPT_CHAN_RETRIES },
+	{ "work", required_argument, NULL, OPT_WORK },
+	{ "work-seed", required_argument, NULL, OPT_WORK_SEED },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -108,7 +113,16 @@ bg_options_usage(FILE *out, const char *prog)
 "  --cycles            count each lcore's busy TSC cycles and report cycles per\n"
 "                      packet (one TSC read per poll; off by default)\n"
 "\n"
-"Stages after forwarding (packets wait as tasks on their worker's timers):\n"
+"Stages after forwarding, in chain order: work, delay, pace (delayed and paced\n"
+"packets wait as tasks on their worker's timers):\n"
+"  --work DIST:MEAN    spend a service time drawn from DIST with mean MEAN on\n"
+"                      every packet, busy-waiting on the TSC (default: no work\n"
+"                      stage). DIST: fixed, exp (exponential), bimodal1 (90%% at\n"
+"                      0.5x MEAN, 10%% at 5.5x), bimodal2 (99.9%% at 0.5x, 0.1%% at\n"
+"                      500.5x). MEAN: a number and its unit, ns or us,\n"
+"                      %.0fns..%.0fus (e.g. exp:10us, fixed:250ns, bimodal1:2.5us)\n"
+"  --work-seed N       seed of the draws, 0..2^64-1; each worker draws its own\n"
+"                      sequence from N and its index (default %d)\n"
 "  --delay-us US       hold every packet US microseconds (default 0: no delay stage)\n"
 "  --jitter-us US      add a uniform -US..+US to the delay (packets may reorder)\n"
 "  --rate-mbps MBPS    pace each egress port to MBPS megabits/s of frame bytes\n"
@@ -141,6 +155,7 @@ bg_options_usage(FILE *out, const char *prog)
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_RXD,
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_TXD,
 		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S,
+		BG_WORK_MEAN_NS_MIN, BG_WORK_MEAN_NS_MAX / 1000, BG_DEFAULT_WORK_SEED,
 		BG_BURST_BYTES_MAX, BG_DEFAULT_BURST_BYTES, BG_BURST_PKTS_MAX, BG_DEFAULT_BURST_PKTS,
 		BG_PACE_QUEUE_MAX, BG_DEFAULT_PACE_QUEUE, BG_TASKS_MAX, BG_DEFAULT_TASKS,
 		BG_CHAN_RETRIES_MAX, BG_DEFAULT_CHAN_RETRIES, prog);
@@ -178,6 +193,52 @@ parse_number(const char *s, double max, double *out)
 	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/*
+ * "DIST:MEAN" for --work: a distribution's name, a colon, a decimal number
+ * and a unit, ns or us, nothing else; the mean BG_WORK_MEAN_NS_MIN..MAX ns.
+ */
+static int
+parse_work(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char name[16], num[64];
+	enum bg_work_dist dist;
+	const char *mean_s;
+	size_t len;
+	double mean, scale = 0;        /* ns per unit; 0: no unit */
+
+	if (colon == NULL || colon == arg || (size_t)(colon - arg) >= sizeof(name)) {
+		snprintf(err, errlen, "--work: '%s' is not DIST:MEAN (e.g. exp:10us; DIST: %s)",
+			 arg, bg_work_dist_names());
+		return -EINVAL;
+	}
+	memcpy(name, arg, colon - arg);
+	name[colon - arg] = '\0';
+	dist = bg_work_dist_find(name);
+	if (dist == BG_WORK_NONE) {
+		snprintf(err, errlen, "--work: '%s' is not a distribution (%s)", name,
+			 bg_work_dist_names());
+		return -EINVAL;
+	}
+	mean_s = colon + 1;
+	len = strlen(mean_s);
+	if (len > 2 && len - 2 < sizeof(num)) {
+		scale = strcmp(mean_s + len - 2, "ns") == 0 ? 1 :
+			strcmp(mean_s + len - 2, "us") == 0 ? 1000 : 0;
+		memcpy(num, mean_s, len - 2);
+		num[len - 2] = '\0';
+	}
+	if (scale == 0 || parse_number(num, BG_WORK_MEAN_NS_MAX / scale, &mean) != 0 ||
+	    mean * scale < BG_WORK_MEAN_NS_MIN) {
+		snprintf(err, errlen, "--work: '%s' is not a mean time %.0fns..%.0fus with its unit, ns or us (e.g. 10us, 250ns)",
+			 mean_s, BG_WORK_MEAN_NS_MIN, BG_WORK_MEAN_NS_MAX / 1000);
+		return -EINVAL;
+	}
+	cfg->work_dist = dist;
+	cfg->work_mean_ns = mean * scale;
 	return 0;
 }
 
@@ -494,6 +555,15 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->chan_retries = (uint32_t)v;
+			break;
+		case OPT_WORK:
+			if (parse_work(optarg, cfg, err, errlen) != 0)
+				return -EINVAL;
+			break;
+		case OPT_WORK_SEED:
+			if (parse_uint(optarg, 0, UINT64_MAX, &v) != 0)
+				return bad_value(err, errlen, name, optarg, "a seed 0..2^64-1");
+			cfg->work_seed = v;
 			break;
 		case 'h':
 		case OPT_HELP:
