@@ -10,7 +10,7 @@ void
 bg_config_defaults(struct bg_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->sched = NULL;             /* the application picks "pinned" */
+	cfg->sched = NULL;             /* the application picks the default model */
 	cfg->fwd = bg_fwd_find("io");
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
 		cfg->dst_port[p] = BG_PORT_NONE;

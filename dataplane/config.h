@@ -76,11 +76,7 @@ struct bg_config {
 	uint64_t work_seed;            /* --work-seed: each worker's generator
 					* is seeded from it and its index */
 
-	/* --mode pipeline roles (lcore ids); empty = chosen by the model. */
-	uint16_t nb_rx_lcores, nb_worker_lcores, nb_tx_lcores;
-	uint16_t rx_lcores[RTE_MAX_LCORE];
-	uint16_t worker_lcores[RTE_MAX_LCORE];
-	uint16_t tx_lcores[RTE_MAX_LCORE];
+	/* Each model's own options are kept by the model (lcore/sched.h). */
 };
 
 #define BG_DEFAULT_BURST_BYTES 15000

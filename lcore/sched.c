@@ -20,3 +20,12 @@ bg_sched_find_opt(const char *name, const struct bg_sched_opt **opt)
 	}
 	return NULL;
 }
+
+const struct bg_sched *
+bg_sched_default(void)
+{
+	for (const struct bg_reg_entry *e = bg_sched_registry; e != NULL; e = e->next)
+		if (((const struct bg_sched *)e)->is_default)
+			return (const struct bg_sched *)e;
+	return (const struct bg_sched *)bg_sched_registry;
+}

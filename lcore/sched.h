@@ -9,6 +9,7 @@
  * with BG_SCHED_REGISTER. Nothing outside that file switches on the model.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,7 @@ struct bg_stat {
 
 struct bg_sched {
 	struct bg_reg_entry reg;       /* name, help; first member */
+	bool is_default;               /* the model without --mode; one has it */
 
 	/*
 	 * Assign work to rt->workers[] before ports are set up: fill each
@@ -107,6 +109,9 @@ bg_sched_find(const char *name)
 {
 	return (const struct bg_sched *)bg_reg_find(bg_sched_registry, name);
 }
+
+/* The model to run without --mode (pinned), never NULL once constructors ran. */
+const struct bg_sched *bg_sched_default(void);
 
 /* The model that offers option `name` (without dashes), and the option, or
  * NULL. */

@@ -166,10 +166,10 @@ mg_parse_grain(const char *arg, char *err, size_t errlen)
 
 static const struct bg_sched_opt mg_opt_table[] = {
 	{ "order", "flow|none",
-	  "migrate: keep each flow's packets in order (flow, default) or not (none)",
+	  "keep each flow's packets in order (flow, default) or not (none)",
 	  mg_parse_order },
 	{ "grain", "N",
-	  "migrate: packets a worker runs at a time, the unit others can steal (0 = auto: a burst)",
+	  "packets a worker runs at a time, the unit others can steal (0 = auto: about 1 us of --work, a burst without it)",
 	  mg_parse_grain },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -574,6 +574,24 @@ migrate_run(void *arg)
 
 static unsigned mg_serial;         /* makes ring names unique per run */
 
+/*
+ * The grain when not given: about MG_GRAIN_NS of service time, so that a
+ * worker never sits on more work than that while others could take it; a
+ * whole burst when packets cost nothing to speak of (no work stage).
+ */
+#define MG_GRAIN_NS 1000.0
+
+static uint16_t
+mg_auto_grain(const struct bg_config *cfg)
+{
+	double g;
+
+	if (cfg->work_dist == BG_WORK_NONE || cfg->work_mean_ns <= 0)
+		return cfg->burst;
+	g = MG_GRAIN_NS / cfg->work_mean_ns;
+	return (uint16_t)RTE_MAX(1.0, RTE_MIN(g, (double)cfg->burst));
+}
+
 static int
 migrate_assign(struct bg_runtime *rt)
 {
@@ -605,7 +623,8 @@ migrate_assign(struct bg_runtime *rt)
 	rt->sched_data = d;
 	d->nb_workers = nb;
 	d->order = mg_opts.order;
-	d->grain = (uint16_t)(mg_opts.grain != 0 ? RTE_MIN(mg_opts.grain, cfg->burst) : cfg->burst);
+	d->grain = (uint16_t)(mg_opts.grain != 0 ? RTE_MIN(mg_opts.grain, cfg->burst) :
+			      mg_auto_grain(cfg));
 	d->meta_off = rte_mbuf_dynfield_register(&meta_desc);
 	if (d->meta_off < 0) {
 		BG_LOG(ERR, "migrate: cannot register its mbuf field: %s", rte_strerror(rte_errno));

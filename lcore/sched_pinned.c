@@ -106,6 +106,7 @@ pinned_run(void *arg)
 static struct bg_sched sched_pinned = {
 	.reg = { .name = "pinned",
 		 .help = "each worker polls its own queues and runs packets to completion" },
+	.is_default = true,
 	.assign = pinned_assign,
 	.run = pinned_run,
 };

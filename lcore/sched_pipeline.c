@@ -32,6 +32,7 @@
 
 #include "dataplane/flow_hash.h"
 #include "dataplane/log.h"
+#include "dataplane/parse.h"
 #include "lcore/runtime.h"
 #include "lcore/sched.h"
 #include "rings/chan.h"
@@ -85,6 +86,96 @@ struct pl_data {
 };
 
 static unsigned pl_serial;         /* makes channel names unique per run */
+
+/* ---- options: the lcores of each role ---- */
+
+static struct {
+	uint16_t nb[PL_ROLE_TX + 1];
+	uint16_t ids[PL_ROLE_TX + 1][RTE_MAX_LCORE];
+} pl_opts;
+
+static void
+pl_opts_reset(void)
+{
+	memset(&pl_opts, 0, sizeof(pl_opts));
+}
+
+static int
+pl_parse_role(enum pl_role role, const char *arg, char *err, size_t errlen)
+{
+	return bg_parse_lcores(pl_role_flag[role] + 2, arg, pl_opts.ids[role], &pl_opts.nb[role],
+			       err, errlen);
+}
+
+static int
+pl_parse_rx(const char *arg, char *err, size_t errlen)
+{
+	return pl_parse_role(PL_ROLE_RX, arg, err, errlen);
+}
+
+static int
+pl_parse_stage(const char *arg, char *err, size_t errlen)
+{
+	return pl_parse_role(PL_ROLE_STAGE, arg, err, errlen);
+}
+
+static int
+pl_parse_tx(const char *arg, char *err, size_t errlen)
+{
+	return pl_parse_role(PL_ROLE_TX, arg, err, errlen);
+}
+
+/* No lcore may hold two roles; the later flag is named. */
+static int
+pl_opts_check(const struct bg_config *cfg __rte_unused, char *err, size_t errlen)
+{
+	for (int a = PL_ROLE_RX; a <= PL_ROLE_TX; a++)
+		for (int b = a + 1; b <= PL_ROLE_TX; b++)
+			for (unsigned i = 0; i < pl_opts.nb[a]; i++)
+				for (unsigned j = 0; j < pl_opts.nb[b]; j++)
+					if (pl_opts.ids[a][i] == pl_opts.ids[b][j]) {
+						snprintf(err, errlen, "%s: lcore %u is also in %s; an lcore has one role",
+							 pl_role_flag[b], pl_opts.ids[b][j],
+							 pl_role_flag[a]);
+						return -EINVAL;
+					}
+	return 0;
+}
+
+/* "rx 1, workers 2,3, tx 4", or "roles by default" */
+static void
+pl_describe(char *buf, size_t len)
+{
+	static const char *const what[] = {
+		[PL_ROLE_RX] = "rx", [PL_ROLE_STAGE] = "workers", [PL_ROLE_TX] = "tx",
+	};
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (pl_opts.nb[PL_ROLE_RX] + pl_opts.nb[PL_ROLE_STAGE] + pl_opts.nb[PL_ROLE_TX] == 0) {
+		snprintf(buf, len, "roles by default");
+		return;
+	}
+	for (int r = PL_ROLE_RX; r <= PL_ROLE_TX && at < len; r++) {
+		at += (size_t)snprintf(buf + at, len - at, "%s%s ", at ? ", " : "", what[r]);
+		for (unsigned i = 0; i < pl_opts.nb[r] && at < len; i++)
+			at += (size_t)snprintf(buf + at, len - at, "%s%u", i ? "," : "",
+					       pl_opts.ids[r][i]);
+		if (pl_opts.nb[r] == 0 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "none");
+	}
+}
+
+static const struct bg_sched_opt pl_opt_table[] = {
+	{ "rx-lcores", "LIST", "lcores that poll RX queues and hand packets to workers (e.g. 1,3-4)",
+	  pl_parse_rx },
+	{ "worker-lcores", "LIST", "lcores that run the stages (a flow always on the same one)",
+	  pl_parse_stage },
+	{ "tx-lcores", "LIST", "lcores that transmit; without it workers transmit themselves "
+	  "(default: the first worker lcore polls RX, the others run the stages and transmit)",
+	  pl_parse_tx },
+	{ NULL, NULL, NULL, NULL },
+};
 
 /* ---- sending through channels ---- */
 
@@ -381,21 +472,20 @@ worker_of_lcore(const struct bg_runtime *rt, unsigned lcore)
 static int
 roles_assign(const struct bg_runtime *rt, enum pl_role role[RTE_MAX_LCORE])
 {
-	const struct bg_config *cfg = rt->cfg;
 	const struct {
 		enum pl_role role;
 		const uint16_t *ids;
 		uint16_t nb;
 	} given[] = {
-		{ PL_ROLE_RX, cfg->rx_lcores, cfg->nb_rx_lcores },
-		{ PL_ROLE_STAGE, cfg->worker_lcores, cfg->nb_worker_lcores },
-		{ PL_ROLE_TX, cfg->tx_lcores, cfg->nb_tx_lcores },
+		{ PL_ROLE_RX, pl_opts.ids[PL_ROLE_RX], pl_opts.nb[PL_ROLE_RX] },
+		{ PL_ROLE_STAGE, pl_opts.ids[PL_ROLE_STAGE], pl_opts.nb[PL_ROLE_STAGE] },
+		{ PL_ROLE_TX, pl_opts.ids[PL_ROLE_TX], pl_opts.nb[PL_ROLE_TX] },
 	};
 	char list[256];
 
 	for (unsigned i = 0; i < rt->nb_workers; i++)
 		role[i] = PL_ROLE_NONE;
-	if (cfg->nb_rx_lcores + cfg->nb_worker_lcores + cfg->nb_tx_lcores == 0) {
+	if (given[0].nb + given[1].nb + given[2].nb == 0) {
 		if (rt->nb_workers < 2) {
 			BG_LOG(ERR, "--mode pipeline: needs at least 2 worker lcores (one RX, one worker), the EAL has %u: give it more, e.g. -l 0-2",
 			       rt->nb_workers);
@@ -430,11 +520,11 @@ roles_assign(const struct bg_runtime *rt, enum pl_role role[RTE_MAX_LCORE])
 		       rt->nb_workers);
 		return -EINVAL;
 	}
-	if (cfg->nb_rx_lcores == 0) {
+	if (pl_opts.nb[PL_ROLE_RX] == 0) {
 		BG_LOG(ERR, "--rx-lcores: no lcore for the RX role (with role flags given, list the RX lcores too)");
 		return -EINVAL;
 	}
-	if (cfg->nb_worker_lcores == 0) {
+	if (pl_opts.nb[PL_ROLE_STAGE] == 0) {
 		BG_LOG(ERR, "--worker-lcores: no lcore for the worker role (with role flags given, list the worker lcores too)");
 		return -EINVAL;
 	}
@@ -685,5 +775,9 @@ static struct bg_sched sched_pipeline = {
 	.run = pipeline_run,
 	.drain = pipeline_drain,
 	.fini = pipeline_fini,
+	.opts = pl_opt_table,
+	.opts_reset = pl_opts_reset,
+	.opts_check = pl_opts_check,
+	.describe = pl_describe,
 };
 BG_SCHED_REGISTER(sched_pipeline);

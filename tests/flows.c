@@ -90,6 +90,48 @@ mbuf_make(struct rte_mempool *pool, const uint8_t *d, uint16_t len)
 	return m;
 }
 
+uint16_t
+bg_test_flow_rxq(uint32_t flow, unsigned nrx)
+{
+	return (uint16_t)((flow / BG_TEST_NB_PORTS) % nrx);
+}
+
+uint16_t
+bg_test_flow_frame(uint32_t flow, uint32_t seq, uint8_t *d)
+{
+	const uint16_t len = frame_len(flow, seq);
+
+	frame_fill(d, len, flow, seq);
+	return len;
+}
+
+struct rte_mbuf *
+bg_test_flow_mbuf(struct rte_mempool *pool, uint32_t flow, uint32_t seq)
+{
+	uint8_t d[BG_TEST_FLOW_FRAME_MAX];
+	const uint16_t len = bg_test_flow_frame(flow, seq, d);
+
+	return mbuf_make(pool, d, len);
+}
+
+bool
+bg_test_flow_tag(const uint8_t *d, uint16_t len, uint32_t *flow, uint32_t *seq)
+{
+	uint32_t v;
+
+	*flow = *seq = UINT32_MAX;
+	if (len < FRAME_MIN)
+		return false;
+	memcpy(&v, d + TAG_OFF, 4);
+	if (rte_be_to_cpu_32(v) != TAG_MAGIC)
+		return false;
+	memcpy(&v, d + TAG_OFF + 4, 4);
+	*flow = rte_be_to_cpu_32(v);
+	memcpy(&v, d + TAG_OFF + 8, 4);
+	*seq = rte_be_to_cpu_32(v);
+	return true;
+}
+
 int
 bg_test_flows_inject(struct bg_test_fixture *f, uint32_t nb_flows, uint32_t per_flow,
 		     unsigned runt_every, uint64_t rx[BG_TEST_NB_PORTS],
@@ -101,12 +143,10 @@ bg_test_flows_inject(struct bg_test_fixture *f, uint32_t nb_flows, uint32_t per_
 	for (uint32_t seq = 0; seq < per_flow; seq++)
 		for (uint32_t flow = 0; flow < nb_flows; flow++) {
 			const uint16_t p = bg_test_flow_ingress(flow);
-			struct rte_ring *r = f->port[p].rx[(flow / BG_TEST_NB_PORTS) % f->nrx];
-			const uint16_t len = frame_len(flow, seq);
-			struct rte_mbuf *m;
+			struct rte_ring *r = f->port[p].rx[bg_test_flow_rxq(flow, f->nrx)];
+			const uint16_t len = bg_test_flow_frame(flow, seq, d);
+			struct rte_mbuf *m = mbuf_make(f->pool, d, len);
 
-			frame_fill(d, len, flow, seq);
-			m = mbuf_make(f->pool, d, len);
 			if (m == NULL || rte_ring_enqueue(r, m) != 0)
 				goto fail;
 			rx[p]++;
@@ -139,7 +179,6 @@ bg_test_flows_collect(struct bg_test_fixture *f, struct bg_test_out_rec *recs, u
 
 				if (n < max) {
 					struct bg_test_out_rec *r = &recs[n];
-					uint32_t v;
 
 					memset(r, 0, sizeof(*r));
 					r->port = p;
@@ -147,14 +186,7 @@ bg_test_flows_collect(struct bg_test_fixture *f, struct bg_test_out_rec *recs, u
 					r->len = len;
 					memcpy(r->bytes, rte_pktmbuf_mtod(m, void *),
 					       RTE_MIN(len, (uint16_t)BG_TEST_FLOW_FRAME_MAX));
-					r->flow = r->seq = UINT32_MAX;
-					memcpy(&v, r->bytes + TAG_OFF, 4);
-					if (len >= FRAME_MIN && rte_be_to_cpu_32(v) == TAG_MAGIC) {
-						memcpy(&v, r->bytes + TAG_OFF + 4, 4);
-						r->flow = rte_be_to_cpu_32(v);
-						memcpy(&v, r->bytes + TAG_OFF + 8, 4);
-						r->seq = rte_be_to_cpu_32(v);
-					}
+					bg_test_flow_tag(r->bytes, len, &r->flow, &r->seq);
 				}
 				n++;
 				rte_pktmbuf_free(m);

@@ -4,16 +4,20 @@
 
 /*
  * Traffic of many flows on the ring ports of ring_ports.h, for the suites
- * that check per-flow behaviour end to end (pipeline): IPv4 frames of
+ * that check per-flow behaviour end to end (pipeline, models): IPv4 frames of
  * distinct 5-tuples, each tagged with its flow, its sequence number within
  * the flow and its ingress port; put on the RX rings one queue per flow, as
  * RSS would; read back from the TX rings as records; checked for what --fwd
  * mac promises. Main lcore only, with the workers stopped or not touching
  * the rings the call uses (see ring_ports.h).
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ring_ports.h"
+
+struct rte_mbuf;
+struct rte_mempool;
 
 #define BG_TEST_FLOWS_MAX 64       /* flows bg_test_flows_check_mac() follows */
 #define BG_TEST_FLOW_FRAME_MAX 128 /* longest frame, bytes; a record keeps these */
@@ -28,6 +32,21 @@ struct bg_test_out_rec {
 
 /* The port a flow enters on. */
 uint16_t bg_test_flow_ingress(uint32_t flow);
+
+/* The RX queue a flow enters on, of nrx (>= 1), as RSS would spread it. */
+uint16_t bg_test_flow_rxq(uint32_t flow, unsigned nrx);
+
+/* The frame (flow, seq) as it enters, into d (BG_TEST_FLOW_FRAME_MAX bytes).
+ * Returns its length. */
+uint16_t bg_test_flow_frame(uint32_t flow, uint32_t seq, uint8_t *d);
+
+/* An mbuf of pool holding the frame (flow, seq), or NULL when the pool is
+ * empty. */
+struct rte_mbuf *bg_test_flow_mbuf(struct rte_mempool *pool, uint32_t flow, uint32_t seq);
+
+/* The flow and sequence number that the frame d of len bytes is tagged
+ * with; false (and UINT32_MAX in both) when it carries no tag. */
+bool bg_test_flow_tag(const uint8_t *d, uint16_t len, uint32_t *flow, uint32_t *seq);
 
 /*
  * Enqueue per_flow frames of each of nb_flows flows, interleaved (seq 0 of

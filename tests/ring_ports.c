@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +14,31 @@
 #include <rte_ring.h>
 
 #include "dataplane/counters.h"
+#include "lcore/sched.h"
 #include "lcore/worker.h"
 #include "ring_ports.h"
 #include "test_helper.h"
 
 static unsigned serial;
+
+int
+bg_test_model_opt(const struct bg_sched *s, const char *name, const char *arg)
+{
+	char err[256] = "";
+
+	for (const struct bg_sched_opt *o = s->opts; o != NULL && o->name != NULL; o++) {
+		int ret;
+
+		if (strcmp(o->name, name) != 0)
+			continue;
+		ret = o->parse(arg, err, sizeof(err));
+		if (ret != 0)
+			fprintf(stderr, "--%s %s: %s\n", name, arg, err);
+		return ret;
+	}
+	fprintf(stderr, "model %s has no option --%s\n", s->reg.name, name);
+	return -ENOENT;
+}
 
 unsigned
 bg_test_serial(void)

@@ -27,6 +27,7 @@
 #define BG_TEST_MAX_Q 4           /* RX or TX rings per port */
 
 struct rte_ring;
+struct bg_sched;
 
 struct bg_test_port {
 	char name[32];                 /* given to rte_eth_from_rings */
@@ -84,6 +85,13 @@ int bg_test_fixture_init(struct bg_test_fixture *f, unsigned nb_workers, bool ch
  * Returns bg_runtime_launch()'s result.
  */
 int bg_test_fixture_launch(struct bg_test_fixture *f);
+
+/*
+ * Set option `name` (without dashes) of model s to arg as the command line
+ * would, printing the parser's message when it refuses. Returns the
+ * option's parse result, or -ENOENT when s has no such option.
+ */
+int bg_test_model_opt(const struct bg_sched *s, const char *name, const char *arg);
 
 /* Packets on the rings r[0..n-1]. */
 unsigned bg_test_rings_count(struct rte_ring *const *r, unsigned n);

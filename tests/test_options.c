@@ -633,30 +633,37 @@ test_cycles(void)
 	BAD("--cycles", "--cycles=1");
 }
 
-/* ---- pipeline roles ----------------------------------------------------- */
+/* ---- models' own options ------------------------------------------------ */
+
+/* What the model called name says its options are now. */
+static const char *
+model_says(const char *name)
+{
+	static char buf[256];
+	const struct bg_sched *s = bg_sched_find(name);
+
+	buf[0] = '\0';
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->describe);
+	s->describe(buf, sizeof(buf));
+	return buf;
+}
 
 static void
 test_roles(void)
 {
 	static const char *const flags[] = { "--rx-lcores", "--worker-lcores", "--tx-lcores" };
+	static const char *const said[] = { "rx 1,3,4,5,9, workers none, tx none",
+					    "rx none, workers 1,3,4,5,9, tx none",
+					    "rx none, workers none, tx 1,3,4,5,9" };
 	static const char *const bad[] = { "", "a", "-1", "1-", "-3", "1,,2", ",1", "1,",
 					   "3-1", "1-2-3", "128", "1 ", "0x1", "1,1", "1-3,2" };
 
 	for (size_t f = 0; f < RTE_DIM(flags); f++) {
-		const uint16_t *ids = f == 0 ? cfg.rx_lcores : f == 1 ? cfg.worker_lcores :
-				      cfg.tx_lcores;
-		const uint16_t *nb = f == 0 ? &cfg.nb_rx_lcores : f == 1 ?
-				     &cfg.nb_worker_lcores : &cfg.nb_tx_lcores;
-
 		CU_ASSERT_EQUAL(PARSE("--mode", "pipeline", flags[f], "1,3-5,9"), 0);
-		CU_ASSERT_EQUAL(*nb, 5);
-		CU_ASSERT_EQUAL(ids[0], 1);
-		CU_ASSERT_EQUAL(ids[1], 3);
-		CU_ASSERT_EQUAL(ids[3], 5);
-		CU_ASSERT_EQUAL(ids[4], 9);
+		CU_ASSERT_STRING_EQUAL(model_says("pipeline"), said[f]);
 		CU_ASSERT_EQUAL(PARSE(flags[f], "127", "--mode", "pipeline"), 0);
-		CU_ASSERT_EQUAL(*nb, 1);
-		CU_ASSERT_EQUAL(ids[0], 127);
+		CU_ASSERT_PTR_NOT_NULL(strstr(model_says("pipeline"), " 127"));
 		for (size_t i = 0; i < RTE_DIM(bad); i++)
 			BAD(flags[f], "--mode", "pipeline", flags[f], bad[i]);
 		/* roles without the pipeline model */
@@ -666,16 +673,35 @@ test_roles(void)
 	}
 	GOOD("--mode", "pipeline", "--rx-lcores", "1", "--worker-lcores", "2-3",
 	     "--tx-lcores", "4");
-	CU_ASSERT_EQUAL(cfg.nb_rx_lcores, 1);
-	CU_ASSERT_EQUAL(cfg.nb_worker_lcores, 2);
-	CU_ASSERT_EQUAL(cfg.nb_tx_lcores, 1);
+	CU_ASSERT_STRING_EQUAL(model_says("pipeline"), "rx 1, workers 2,3, tx 4");
 	/* an lcore in two roles: the later flag is named */
 	BAD("--worker-lcores", "--mode", "pipeline", "--rx-lcores", "1", "--worker-lcores", "1-2");
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "lcore 1"));
 	BAD("--tx-lcores", "--mode", "pipeline", "--worker-lcores", "2", "--tx-lcores", "2");
 	BAD("--tx-lcores", "--mode", "pipeline", "--rx-lcores", "3", "--tx-lcores", "2-3");
-	PARSE_NONE();
-	CU_ASSERT_EQUAL(cfg.nb_rx_lcores + cfg.nb_worker_lcores + cfg.nb_tx_lcores, 0);
+	/* every parse starts from the defaults */
+	GOOD("--mode", "pipeline");
+	CU_ASSERT_STRING_EQUAL(model_says("pipeline"), "roles by default");
+}
+
+static void
+test_migrate_options(void)
+{
+	GOOD("--mode", "migrate");
+	CU_ASSERT_STRING_EQUAL(model_says("migrate"), "order flow, grain auto");
+	GOOD("--mode", "migrate", "--order", "none", "--grain", "4");
+	CU_ASSERT_STRING_EQUAL(model_says("migrate"), "order none, grain 4");
+	GOOD("--order", "flow", "--mode", "migrate", "--grain", "0");
+	CU_ASSERT_STRING_EQUAL(model_says("migrate"), "order flow, grain auto");
+	BAD("--order", "--mode", "migrate", "--order", "fifo");
+	BAD("--order", "--mode", "migrate", "--order", "");
+	BAD("--grain", "--mode", "migrate", "--grain", "-1");
+	BAD("--grain", "--mode", "migrate", "--grain", "257");
+	BAD("--grain", "--mode", "migrate", "--grain", "1x");
+	BAD("--order", "--order", "none");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--mode migrate"));
+	BAD("--grain", "--mode", "pipeline", "--grain", "2");
+	BAD("--order", "--mode", "migrate", "--order");
 }
 
 static void
@@ -921,6 +947,7 @@ main(void)
 		{ "--chan-retries", test_chan_retries },
 		{ "--work/--work-seed", test_work },
 		{ "pipeline roles", test_roles },
+		{ "migrate's options", test_migrate_options },
 		{ "--help", test_help },
 		{ "unknown option", test_unknown_option },
 		{ "unknown short option grouped", test_unknown_short_option_grouped },

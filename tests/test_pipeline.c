@@ -95,10 +95,16 @@ fixture_config(struct bg_test_fixture *f, const char *mode, const char *fwd,
 	f->cfg.sched = bg_sched_find(mode);
 	f->cfg.fwd = bg_fwd_find(fwd);
 	f->cfg.link_wait_s = 0;
-	f->cfg.nb_rx_lcores = parse_list(rx, f->cfg.rx_lcores);
-	f->cfg.nb_worker_lcores = parse_list(workers, f->cfg.worker_lcores);
-	f->cfg.nb_tx_lcores = parse_list(tx, f->cfg.tx_lcores);
-	CU_ASSERT_PTR_NOT_NULL(f->cfg.sched);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->cfg.sched);
+	/* Roles are the model's own options, set as the command line does. */
+	if (f->cfg.sched->opts_reset != NULL)
+		f->cfg.sched->opts_reset();
+	if (rx != NULL)
+		CU_ASSERT_EQUAL(bg_test_model_opt(f->cfg.sched, "rx-lcores", rx), 0);
+	if (workers != NULL)
+		CU_ASSERT_EQUAL(bg_test_model_opt(f->cfg.sched, "worker-lcores", workers), 0);
+	if (tx != NULL)
+		CU_ASSERT_EQUAL(bg_test_model_opt(f->cfg.sched, "tx-lcores", tx), 0);
 	CU_ASSERT_PTR_NOT_NULL(f->cfg.fwd);
 }
 
@@ -171,6 +177,9 @@ run_flows(const struct pcase *pc)
 	struct bg_test_fixture f;
 	uint64_t rx[NB_PORTS] = { 0 }, runts[NB_PORTS] = { 0 };
 	const int route[NB_PORTS] = { 0 % (int)pc->ntx, 1 % (int)pc->ntx };
+	uint16_t rx_ids[RTE_MAX_LCORE], tx_ids[RTE_MAX_LCORE], worker_ids[RTE_MAX_LCORE];
+	const uint16_t nb_rx = parse_list(pc->rx, rx_ids), nb_tx = parse_list(pc->tx, tx_ids);
+	const uint16_t nb_workers = parse_list(pc->workers, worker_ids);
 	unsigned n, nq;
 
 	if (fixture_ports(&f, pc->nrx, pc->ntx) != 0)
@@ -200,10 +209,8 @@ run_flows(const struct pcase *pc)
 	for (unsigned i = 0; i < f.rt.nb_workers; i++) {
 		const struct bg_worker *w = f.rt.workers[i];
 		const uint16_t lcore = (uint16_t)w->lcore_id;
-		const bool is_rx = pc->rx != NULL ?
-			in_list(lcore, f.cfg.rx_lcores, f.cfg.nb_rx_lcores) : i == 0;
-		const bool transmits = pc->tx != NULL ?
-			in_list(lcore, f.cfg.tx_lcores, f.cfg.nb_tx_lcores) : !is_rx;
+		const bool is_rx = pc->rx != NULL ? in_list(lcore, rx_ids, nb_rx) : i == 0;
+		const bool transmits = pc->tx != NULL ? in_list(lcore, tx_ids, nb_tx) : !is_rx;
 		struct bg_counters sum;
 
 		memset(&sum, 0, sizeof(sum));
@@ -216,7 +223,7 @@ run_flows(const struct pcase *pc)
 		CU_ASSERT_EQUAL(sum.drop[BG_DROP_CHAN_FULL] + sum.drop[BG_DROP_SHUTDOWN], 0);
 	}
 	CU_ASSERT_EQUAL(f.rt.nb_chain_workers,
-			pc->workers != NULL ? f.cfg.nb_worker_lcores : NB_EAL_WORKERS - 1u);
+			pc->workers != NULL ? nb_workers : NB_EAL_WORKERS - 1u);
 
 	n = bg_test_flows_collect(&f, out_a, MAX_OUT);
 	nq = bg_test_flows_check_mac(&f, out_a, n, NB_FLOWS, PER_FLOW,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <rte_ether.h>
 
 #include "dataplane/fwd.h"
+#include "dataplane/parse.h"
 #include "dataplane/stage_work.h"
 #include "lcore/sched.h"
 #include "options.h"
@@ -36,17 +38,18 @@ enum {
 	OPT_BURST_PKTS,
 	OPT_PACE_QUEUE,
 	OPT_TASKS,
-	OPT_RX_LCORES,
-	OPT_WORKER_LCORES,
-	OPT_TX_LCORES,
 	OPT_CYCLES,
 	OPT_CHAN_RETRIES,
 	OPT_WORK,
 	OPT_WORK_SEED,
 	OPT_HELP,
+	OPT_MODEL,                     /* OPT_MODEL + k: model option k */
 };
 
-static const struct option long_options[] = {
+/* Options of the models (lcore/sched.h), after brigade's own. */
+#define MODEL_OPTS_MAX 64
+
+static const struct option core_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "fwd", required_argument, NULL, OPT_FWD },
 	{ "portmap", required_argument, NULL, OPT_PORTMAP },
@@ -66,9 +69,6 @@ static const struct option long_options[] = {
 	{ "burst-pkts", required_argument, NULL, OPT_BURST_PKTS },
 	{ "pace-queue", required_argument, NULL, OPT_PACE_QUEUE },
 	{ "tasks", required_argument, NULL, OPT_TASKS },
-	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
-	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
-	{ "tx-lcores", required_argument, NULL, OPT_TX_LCORES },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
 	{ "chan-retries", required_argument, NULL, OPT_CHAN_RETRIES },
 	{ "work", required_argument, NULL, OPT_WORK },
@@ -77,10 +77,114 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Append to buf at *at what printf makes of fmt, never past len. */
+static void __attribute__((format(printf, 4, 5)))
+append(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	*at = n < 0 ? len : RTE_MIN(len, *at + (size_t)n);
+}
+
+/* Every model's options, a paragraph per model, into buf: the flag in a
+ * column of 22, its help wrapped to 78. */
+static const char *
+model_usage(char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (const struct bg_reg_entry *e = bg_sched_registry; e != NULL; e = e->next) {
+		const struct bg_sched *s = (const struct bg_sched *)e;
+
+		if (s->opts == NULL || s->opts[0].name == NULL)
+			continue;
+		append(buf, len, &at, "Options of --mode %s:\n", e->name);
+		for (const struct bg_sched_opt *o = s->opts; o->name != NULL; o++) {
+			const char *h = o->help;
+			char flag[64];
+			int col;
+
+			snprintf(flag, sizeof(flag), "--%s%s%s", o->name, o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
+			append(buf, len, &at, "  %-19s", flag);
+			col = 2 + (int)RTE_MAX(strlen(flag), (size_t)19);
+			if (col > 21) {
+				append(buf, len, &at, "\n%22s", "");
+				col = 22;
+			} else {
+				append(buf, len, &at, " ");
+				col++;
+			}
+			while (*h != '\0') {
+				size_t w = strcspn(h, " ");
+
+				if (col > 22 && col + 1 + (int)w > 78) {
+					append(buf, len, &at, "\n%22s", "");
+					col = 22;
+				} else if (col > 22) {
+					append(buf, len, &at, " ");
+					col++;
+				}
+				append(buf, len, &at, "%.*s", (int)w, h);
+				col += (int)w;
+				h += w;
+				h += strspn(h, " ");
+			}
+			append(buf, len, &at, "\n");
+		}
+		append(buf, len, &at, "\n");
+	}
+	return buf;
+}
+
+/*
+ * The option table getopt reads: brigade's own, then every model's, whose
+ * val is OPT_MODEL + k for model_opt[k]. Made once: the registry is fixed
+ * before main().
+ */
+static struct option long_options[RTE_DIM(core_options) + MODEL_OPTS_MAX];
+static const struct bg_sched_opt *model_opt[MODEL_OPTS_MAX];
+static const struct bg_sched *model_of[MODEL_OPTS_MAX];
+static unsigned nb_model_opts;
+
+static void
+options_table(void)
+{
+	unsigned n = 0;
+
+	if (long_options[0].name != NULL)
+		return;
+	for (unsigned i = 0; core_options[i].name != NULL; i++)
+		long_options[n++] = core_options[i];
+	for (const struct bg_reg_entry *e = bg_sched_registry; e != NULL; e = e->next) {
+		const struct bg_sched *s = (const struct bg_sched *)e;
+
+		for (const struct bg_sched_opt *o = s->opts; o != NULL && o->name != NULL; o++) {
+			if (nb_model_opts == MODEL_OPTS_MAX)
+				break;         /* more than any model set needs */
+			model_opt[nb_model_opts] = o;
+			model_of[nb_model_opts] = s;
+			long_options[n++] = (struct option){
+				o->name, o->metavar != NULL ? required_argument : no_argument,
+				NULL, OPT_MODEL + (int)nb_model_opts,
+			};
+			nb_model_opts++;
+		}
+	}
+	long_options[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 void
 bg_options_usage(FILE *out, const char *prog)
 {
-	char models[256], fwds[256];
+	char models[256], fwds[256], mopts[4096];
 
 	bg_reg_names(bg_sched_registry, models, sizeof(models));
 	bg_reg_names(bg_fwd_registry, fwds, sizeof(fwds));
@@ -92,7 +196,7 @@ bg_options_usage(FILE *out, const char *prog)
 "clock); every other lcore is a worker that busy-polls.\n"
 "\n"
 "Options:\n"
-"  --mode MODEL        execution model: %s (default pinned)\n"
+"  --mode MODEL        execution model: %s (default %s)\n"
 "  --fwd NAME          forwarding: %s (default io)\n"
 "                        io       frames leave as they came\n"
 "                        mac      dst MAC = next hop (--eth-dest), src MAC = egress port's\n"
@@ -133,15 +237,11 @@ bg_options_usage(FILE *out, const char *prog)
 "                      0..%u; more are dropped as pace_queue (default %d)\n"
 "  --tasks N           task descriptors per socket, 1..%u (default %d)\n"
 "\n"
-"Pipeline roles (--mode pipeline), each an lcore list such as 1,3-4:\n"
-"  --rx-lcores LIST    lcores that poll RX queues and hand packets to workers\n"
-"  --worker-lcores LIST lcores that run the stages (a flow always on the same one)\n"
-"  --tx-lcores LIST    lcores that transmit; without it workers transmit themselves\n"
-"                      (default: the first worker lcore polls RX, the others run\n"
-"                      the stages and transmit)\n"
+"Channels between lcores (models that hand packets from lcore to lcore):\n"
 "  --chan-retries N    how often a send retries a full channel before the\n"
 "                      packets are dropped as chan_full, 1..%u (default %d)\n"
 "\n"
+"%s"
 "  --help              print this text and exit\n"
 "\n"
 "At exit brigade prints a summary per port and lcore and checks conservation:\n"
@@ -151,49 +251,14 @@ bg_options_usage(FILE *out, const char *prog)
 "\n"
 "Example: %s -l 0,1 --in-memory --no-pci --vdev net_null0 --vdev net_null1 \\\n"
 "             -- --fwd mac --stats 1 --duration 5\n",
-		prog, models, fwds,
+		prog, models, bg_sched_default()->reg.name, fwds,
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_RXD,
 		BG_DESC_MIN, BG_DESC_MAX, BG_DEFAULT_TXD,
 		BG_BURST_MAX, BG_DEFAULT_BURST, BG_DEFAULT_LINK_WAIT_S,
 		BG_WORK_MEAN_NS_MIN, BG_WORK_MEAN_NS_MAX / 1000, BG_DEFAULT_WORK_SEED,
 		BG_BURST_BYTES_MAX, BG_DEFAULT_BURST_BYTES, BG_BURST_PKTS_MAX, BG_DEFAULT_BURST_PKTS,
 		BG_PACE_QUEUE_MAX, BG_DEFAULT_PACE_QUEUE, BG_TASKS_MAX, BG_DEFAULT_TASKS,
-		BG_CHAN_RETRIES_MAX, BG_DEFAULT_CHAN_RETRIES, prog);
-}
-
-/* A whole decimal number in [min, max], nothing else. */
-static int
-parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')      /* no sign, no space, not empty */
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* A number in [0, max], decimals allowed. */
-static int
-parse_number(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	/* Digits and a point only: no sign, space, exponent or hex. */
-	if (*s == '\0' || s[strspn(s, "0123456789.")] != '\0')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+		BG_CHAN_RETRIES_MAX, BG_DEFAULT_CHAN_RETRIES, model_usage(mopts, sizeof(mopts)), prog);
 }
 
 /*
@@ -231,7 +296,7 @@ parse_work(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 		memcpy(num, mean_s, len - 2);
 		num[len - 2] = '\0';
 	}
-	if (scale == 0 || parse_number(num, BG_WORK_MEAN_NS_MAX / scale, &mean) != 0 ||
+	if (scale == 0 || bg_parse_number(num, BG_WORK_MEAN_NS_MAX / scale, &mean) != 0 ||
 	    mean * scale < BG_WORK_MEAN_NS_MIN) {
 		snprintf(err, errlen, "--work: '%s' is not a mean time %.0fns..%.0fus with its unit, ns or us (e.g. 10us, 250ns)",
 			 mean_s, BG_WORK_MEAN_NS_MIN, BG_WORK_MEAN_NS_MAX / 1000);
@@ -246,7 +311,7 @@ parse_work(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 static int
 parse_seconds(const char *s, double *out)
 {
-	return parse_number(s, MAX_SECONDS, out);
+	return bg_parse_number(s, MAX_SECONDS, out);
 }
 
 /* "A:B[,C:D...]": each port in at most one pair. */
@@ -271,8 +336,8 @@ parse_portmap(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		*colon = '\0';
-		if (parse_uint(tok, 0, RTE_MAX_ETHPORTS - 1, &a) != 0 ||
-		    parse_uint(colon + 1, 0, RTE_MAX_ETHPORTS - 1, &b) != 0) {
+		if (bg_parse_uint(tok, 0, RTE_MAX_ETHPORTS - 1, &a) != 0 ||
+		    bg_parse_uint(colon + 1, 0, RTE_MAX_ETHPORTS - 1, &b) != 0) {
 			snprintf(err, errlen, "--portmap: '%s:%s' needs two port numbers 0..%d",
 				 tok, colon + 1, RTE_MAX_ETHPORTS - 1);
 			return -EINVAL;
@@ -309,7 +374,7 @@ parse_eth_dest(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 	}
 	memcpy(port, arg, comma - arg);
 	port[comma - arg] = '\0';
-	if (parse_uint(port, 0, RTE_MAX_ETHPORTS - 1, &p) != 0) {
+	if (bg_parse_uint(port, 0, RTE_MAX_ETHPORTS - 1, &p) != 0) {
 		snprintf(err, errlen, "--eth-dest: '%s' is not a port number 0..%d", port,
 			 RTE_MAX_ETHPORTS - 1);
 		return -EINVAL;
@@ -324,79 +389,6 @@ parse_eth_dest(const char *arg, struct bg_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* "1,3-4": lcore ids, each once, into ids[]. */
-static int
-parse_lcores(const char *flag, const char *arg, uint16_t *ids, uint16_t *nb,
-	     char *err, size_t errlen)
-{
-	char buf[1024];
-	char *save = NULL;
-	bool seen[RTE_MAX_LCORE] = { false };
-
-	*nb = 0;
-	if (*arg == '\0' || strlen(arg) >= sizeof(buf) || arg[0] == ',' ||
-	    arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") != NULL) {
-		snprintf(err, errlen, "--%s: '%s' is not an lcore list such as 1,3-4", flag, arg);
-		return -EINVAL;
-	}
-	strcpy(buf, arg);
-	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-');
-		unsigned long lo, hi;
-
-		if (dash != NULL)
-			*dash = '\0';
-		if (parse_uint(tok, 0, RTE_MAX_LCORE - 1, &lo) != 0 ||
-		    (dash != NULL && parse_uint(dash + 1, 0, RTE_MAX_LCORE - 1, &hi) != 0)) {
-			snprintf(err, errlen, "--%s: '%s' is not an lcore list such as 1,3-4 (lcores 0..%d)",
-				 flag, arg, RTE_MAX_LCORE - 1);
-			return -EINVAL;
-		}
-		if (dash == NULL)
-			hi = lo;
-		if (hi < lo) {
-			snprintf(err, errlen, "--%s: range %lu-%lu goes backwards", flag, lo, hi);
-			return -EINVAL;
-		}
-		for (unsigned long l = lo; l <= hi; l++) {
-			if (seen[l]) {
-				snprintf(err, errlen, "--%s: lcore %lu is listed twice", flag, l);
-				return -EINVAL;
-			}
-			seen[l] = true;
-			ids[(*nb)++] = (uint16_t)l;
-		}
-	}
-	return 0;
-}
-
-/* No lcore may hold two pipeline roles. */
-static int
-check_roles(const struct bg_config *cfg, char *err, size_t errlen)
-{
-	const struct {
-		const char *flag;
-		const uint16_t *ids;
-		uint16_t nb;
-	} roles[] = {
-		{ "--rx-lcores", cfg->rx_lcores, cfg->nb_rx_lcores },
-		{ "--worker-lcores", cfg->worker_lcores, cfg->nb_worker_lcores },
-		{ "--tx-lcores", cfg->tx_lcores, cfg->nb_tx_lcores },
-	};
-
-	for (unsigned a = 0; a < RTE_DIM(roles); a++)
-		for (unsigned b = a + 1; b < RTE_DIM(roles); b++)
-			for (unsigned i = 0; i < roles[a].nb; i++)
-				for (unsigned j = 0; j < roles[b].nb; j++)
-					if (roles[a].ids[i] == roles[b].ids[j]) {
-						snprintf(err, errlen, "%s: lcore %u is also in %s; an lcore has one role",
-							 roles[b].flag, roles[b].ids[j], roles[a].flag);
-						return -EINVAL;
-					}
-	return 0;
-}
-
 static int
 bad_value(char *err, size_t errlen, const char *flag, const char *arg, const char *want)
 {
@@ -408,11 +400,19 @@ int
 bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t errlen)
 {
 	char names[256], want[300];
+	const char *given[MODEL_OPTS_MAX] = { NULL };
 	unsigned long v;
 	int opt, idx = -1;
 
+	options_table();
 	bg_config_defaults(cfg);
-	cfg->sched = bg_sched_find("pinned");
+	cfg->sched = bg_sched_default();
+	for (const struct bg_reg_entry *e = bg_sched_registry; e != NULL; e = e->next) {
+		const struct bg_sched *s = (const struct bg_sched *)e;
+
+		if (s->opts_reset != NULL)
+			s->opts_reset();
+	}
 	err[0] = '\0';
 	opterr = 0;
 	optind = 0;                    /* full re-initialisation (glibc) */
@@ -452,7 +452,7 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			break;
 		case OPT_RXD:
 		case OPT_TXD:
-			if (parse_uint(optarg, BG_DESC_MIN, BG_DESC_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, BG_DESC_MIN, BG_DESC_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a descriptor count %d..%d",
 					 BG_DESC_MIN, BG_DESC_MAX);
 				return bad_value(err, errlen, name, optarg, want);
@@ -460,7 +460,7 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			*(opt == OPT_RXD ? &cfg->rxd : &cfg->txd) = (uint16_t)v;
 			break;
 		case OPT_BURST:
-			if (parse_uint(optarg, 1, BG_BURST_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 1, BG_BURST_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a burst size 1..%d", BG_BURST_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
@@ -497,60 +497,45 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 				      opt == OPT_JITTER_US ? &cfg->jitter_us :
 				      opt == OPT_RATE_MBPS ? &cfg->rate_mbps : &cfg->rate_pps;
 
-			if (parse_number(optarg, max, dst) != 0) {
+			if (bg_parse_number(optarg, max, dst) != 0) {
 				snprintf(want, sizeof(want), "a decimal number 0..%.0f", max);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			break;
 		}
 		case OPT_BURST_BYTES:
-			if (parse_uint(optarg, 1, BG_BURST_BYTES_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 1, BG_BURST_BYTES_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a byte count 1..%u", BG_BURST_BYTES_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->burst_bytes = (uint32_t)v;
 			break;
 		case OPT_BURST_PKTS:
-			if (parse_uint(optarg, 1, BG_BURST_PKTS_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 1, BG_BURST_PKTS_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a packet count 1..%u", BG_BURST_PKTS_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->burst_pkts = (uint32_t)v;
 			break;
 		case OPT_PACE_QUEUE:
-			if (parse_uint(optarg, 0, BG_PACE_QUEUE_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 0, BG_PACE_QUEUE_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a packet count 0..%u", BG_PACE_QUEUE_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->pace_queue = (uint32_t)v;
 			break;
 		case OPT_TASKS:
-			if (parse_uint(optarg, 1, BG_TASKS_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 1, BG_TASKS_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a task count 1..%u", BG_TASKS_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->tasks = (uint32_t)v;
 			break;
-		case OPT_RX_LCORES:
-			if (parse_lcores(name, optarg, cfg->rx_lcores, &cfg->nb_rx_lcores,
-					 err, errlen) != 0)
-				return -EINVAL;
-			break;
-		case OPT_WORKER_LCORES:
-			if (parse_lcores(name, optarg, cfg->worker_lcores, &cfg->nb_worker_lcores,
-					 err, errlen) != 0)
-				return -EINVAL;
-			break;
-		case OPT_TX_LCORES:
-			if (parse_lcores(name, optarg, cfg->tx_lcores, &cfg->nb_tx_lcores,
-					 err, errlen) != 0)
-				return -EINVAL;
-			break;
 		case OPT_CYCLES:
 			cfg->count_cycles = true;
 			break;
 		case OPT_CHAN_RETRIES:
-			if (parse_uint(optarg, 1, BG_CHAN_RETRIES_MAX, &v) != 0) {
+			if (bg_parse_uint(optarg, 1, BG_CHAN_RETRIES_MAX, &v) != 0) {
 				snprintf(want, sizeof(want), "a retry count 1..%u", BG_CHAN_RETRIES_MAX);
 				return bad_value(err, errlen, name, optarg, want);
 			}
@@ -561,7 +546,7 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 				return -EINVAL;
 			break;
 		case OPT_WORK_SEED:
-			if (parse_uint(optarg, 0, UINT64_MAX, &v) != 0)
+			if (bg_parse_uint(optarg, 0, UINT64_MAX, &v) != 0)
 				return bad_value(err, errlen, name, optarg, "a seed 0..2^64-1");
 			cfg->work_seed = v;
 			break;
@@ -572,6 +557,14 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			snprintf(err, errlen, "%s: needs a value; see --help", argv[optind - 1]);
 			return -EINVAL;
 		default:
+			if (opt >= OPT_MODEL && opt < OPT_MODEL + (int)nb_model_opts) {
+				const unsigned k = (unsigned)(opt - OPT_MODEL);
+
+				if (model_opt[k]->parse(optarg, err, errlen) != 0)
+					return -EINVAL;
+				given[k] = model_opt[k]->name;
+				break;
+			}
 			if (optopt > 0 && optopt < 256)   /* short: may sit mid-word */
 				snprintf(err, errlen, "-%c: unknown option; see --help", optopt);
 			else
@@ -590,14 +583,15 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 		snprintf(err, errlen, "--rate-pps: cannot be used with --rate-mbps; pace in one unit");
 		return -EINVAL;
 	}
-	if (check_roles(cfg, err, errlen) != 0)
+	/* A model's options mean nothing to another model. */
+	for (unsigned k = 0; k < nb_model_opts; k++)
+		if (given[k] != NULL && model_of[k] != cfg->sched) {
+			snprintf(err, errlen, "--%s: an option of --mode %s, not of %s; add --mode %s or leave it out",
+				 given[k], model_of[k]->reg.name, cfg->sched->reg.name,
+				 model_of[k]->reg.name);
+			return -EINVAL;
+		}
+	if (cfg->sched->opts_check != NULL && cfg->sched->opts_check(cfg, err, errlen) != 0)
 		return -EINVAL;
-	if ((cfg->nb_rx_lcores | cfg->nb_worker_lcores | cfg->nb_tx_lcores) != 0 &&
-	    cfg->sched != bg_sched_find("pipeline")) {
-		snprintf(err, errlen, "%s: lcore roles are for --mode pipeline only",
-			 cfg->nb_rx_lcores ? "--rx-lcores" :
-			 cfg->nb_worker_lcores ? "--worker-lcores" : "--tx-lcores");
-		return -EINVAL;
-	}
 	return 0;
 }
