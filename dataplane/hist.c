@@ -42,6 +42,19 @@ bg_hist_merge(struct bg_hist *dst, const struct bg_hist *src)
 }
 
 uint64_t
+bg_hist_rank(double q, uint64_t count)
+{
+	const double x = q * (double)count;
+	uint64_t rank = (uint64_t)x;
+
+	/* ceil(x), where a product a rounding error put just above a whole
+	 * number (0.07 * 100 = 7.000000000000001) counts as that number. */
+	if (x - (double)rank > 1e-9 * (x > 1.0 ? x : 1.0))
+		rank++;
+	return rank;
+}
+
+uint64_t
 bg_hist_quantile(const struct bg_hist *h, double q)
 {
 	uint64_t rank, seen = 0, low, high, mid;
@@ -52,7 +65,7 @@ bg_hist_quantile(const struct bg_hist *h, double q)
 		return h->max;
 	if (q <= 0.0)
 		return h->min;
-	rank = (uint64_t)ceil(q * (double)h->count);
+	rank = bg_hist_rank(q, h->count);
 	if (rank == 0)
 		rank = 1;
 	for (unsigned i = 0; i < BG_HIST_BUCKETS; i++) {

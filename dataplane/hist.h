@@ -94,6 +94,10 @@ void bg_hist_merge(struct bg_hist *dst, const struct bg_hist *src);
  */
 uint64_t bg_hist_quantile(const struct bg_hist *h, double q);
 
+/* The rank of the q-quantile among count values, ceil(q * count), immune to
+ * the product's rounding. */
+uint64_t bg_hist_rank(double q, uint64_t count);
+
 /* Mean of the recorded values, 0 when empty. */
 double bg_hist_mean(const struct bg_hist *h);
 

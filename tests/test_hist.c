@@ -42,7 +42,7 @@ cmp_u64(const void *a, const void *b)
 static uint64_t
 exact_quantile(const uint64_t *sorted, size_t n, double q)
 {
-	size_t rank = (size_t)ceil(q * (double)n);
+	size_t rank = (size_t)bg_hist_rank(q, n);
 
 	return sorted[(rank == 0 ? 1 : rank) - 1];
 }
@@ -116,6 +116,10 @@ test_small_exact(void)
 	CHECK(bg_hist_quantile(&h, 0.5) == 25, "median of 1..50 is %" PRIu64, bg_hist_quantile(&h, 0.5));
 	CHECK(bg_hist_quantile(&h, 0.9) == 45, "p90 of 1..50 is %" PRIu64, bg_hist_quantile(&h, 0.9));
 	CHECK(bg_hist_quantile(&h, 0.02) == 1, "p2 of 1..50 is %" PRIu64, bg_hist_quantile(&h, 0.02));
+	/* 0.14 * 50 is 7.000000000000001 in doubles: still the 7th value. */
+	CHECK(bg_hist_quantile(&h, 0.14) == 7, "p14 of 1..50 is %" PRIu64, bg_hist_quantile(&h, 0.14));
+	CHECK(bg_hist_rank(0.07, 100) == 7 && bg_hist_rank(0.071, 100) == 8 &&
+	      bg_hist_rank(1.0, 3) == 3 && bg_hist_rank(0.5, 3) == 2, "ranks");
 	CHECK(fabs(bg_hist_mean(&h) - 25.5) < 1e-9, "mean of 1..50 is %f", bg_hist_mean(&h));
 }
 
