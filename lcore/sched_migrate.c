@@ -455,7 +455,7 @@ mg_steal(struct mg_worker *me, const struct mg_data *d, const bool order)
 		me->skip--;
 		return 0;
 	}
-	for (unsigned k = 1; k < nb; k++) {
+	for (unsigned k = 0; k < nb; k++) {
 		const unsigned v = (me->next_victim + k) % nb;
 		struct mg_worker *victim = d->wk[v];
 		unsigned count, take, n;
@@ -484,7 +484,7 @@ mg_steal(struct mg_worker *me, const struct mg_data *d, const bool order)
 		mg_run(me, d, objs, (uint16_t)n, order);
 		return (uint16_t)n;
 	}
-	for (unsigned k = 1; k < nb; k++) {
+	for (unsigned k = 0; k < nb; k++) {
 		const unsigned v = (me->next_victim + k) % nb;
 		const struct mg_worker *victim = d->wk[v];
 
