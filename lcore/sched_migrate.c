@@ -21,8 +21,9 @@
  * its RX queue when it is polled (under the RX lock), and packets leave each
  * RX queue's reorder window in that order: a worker whose packets are next
  * sends them directly; one whose packets are early parks them in the window,
- * and whoever fills the gap sends them (a try-lock per RX queue for the
- * sender, taken once per grain; nobody spins waiting for order). Since every
+ * and whoever fills the gap sends them (a try-lock per RX queue for a
+ * worker sending what others parked; none for one whose turn it is; nobody
+ * spins waiting for order). Since every
  * packet of a flow comes through one RX queue, a flow keeps its order.
  * Packets that wait as tasks (delay, pace) leave the order when they suspend:
  * their slot is skipped.
@@ -208,7 +209,8 @@ static inline void
 mg_send_ready(struct bg_worker *w, struct mg_rxq *q)
 {
 	struct rte_mbuf *out[BG_BURST_MAX];
-	uint32_t seq = q->tx_seq;
+	const uint32_t start = __atomic_load_n(&q->tx_seq, __ATOMIC_ACQUIRE);
+	uint32_t seq = start;
 	uint16_t n = 0;
 
 	for (;;) {
@@ -228,16 +230,23 @@ mg_send_ready(struct bg_worker *w, struct mg_rxq *q)
 		}
 	}
 	mg_tx_now(w, q->dst_port, out, n);
-	/* Pairs with the acquire load in mg_poll(): the slots are free. */
-	__atomic_store_n(&q->tx_seq, seq, __ATOMIC_RELEASE);
+	/* Only when it moved: the owner of the head may be moving it past us
+	 * (mg_deliver_ordered()). Pairs with the acquire loads in mg_poll()
+	 * and mg_deliver_ordered(): what it passed has gone to the driver and
+	 * its slots are free. */
+	if (seq != start)
+		__atomic_store_n(&q->tx_seq, seq, __ATOMIC_RELEASE);
 }
 
-/* Is the head of q's window ready? (after the lock was released) */
+/* Is the head of q's window ready? (after the lock was released, or the
+ * head moved without it) */
 static inline bool
 mg_head_ready(struct mg_rxq *q)
 {
-	/* A parker's slot store and its failed try-lock, against our unlock
-	 * and this load: one of the two sides must see the other's store. */
+	/* A parker stores its slot, then looks at the head (its try-lock, the
+	 * head's slot); we stored the head (unlock, or the head itself), now we
+	 * look at its slot: with a full fence on both sides one of the two sees
+	 * the other's store, so a parked packet is never left behind. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&q->slot[__atomic_load_n(&q->tx_seq, __ATOMIC_ACQUIRE) % MG_WINDOW],
 			       __ATOMIC_ACQUIRE) != NULL;
@@ -267,18 +276,19 @@ mg_deliver_ordered(struct mg_worker *me, const struct mg_data *d, struct mg_rxq 
 	struct bg_worker *w = me->w;
 	const bool run = seq[n - 1] - seq[0] == (uint32_t)(n - 1);
 
-	if (rte_spinlock_trylock(&q->tx_lock)) {
-		if (run && q->tx_seq == seq[0]) {
-			/* Our turn: nothing earlier is in flight. */
-			mg_tx_now(w, q->dst_port, kept, k);
-			q->tx_seq = seq[0] + n;
-			mg_send_ready(w, q);
-			rte_spinlock_unlock(&q->tx_lock);
-			if (mg_head_ready(q))
-				mg_drain(w, q);
-			return;
-		}
-		rte_spinlock_unlock(&q->tx_lock);
+	/*
+	 * Our turn when the head of the window is our first packet: everything
+	 * before it has gone to the driver, and nobody else can move the head
+	 * (a drainer stops at our empty slot). Then no lock is needed: send,
+	 * move the head past us, and send what others parked behind us.
+	 */
+	if (run && __atomic_load_n(&q->tx_seq, __ATOMIC_ACQUIRE) == seq[0]) {
+		mg_tx_now(w, q->dst_port, kept, k);
+		/* Pairs with the acquire loads of tx_seq. */
+		__atomic_store_n(&q->tx_seq, seq[0] + n, __ATOMIC_RELEASE);
+		if (mg_head_ready(q))
+			mg_drain(w, q);
+		return;
 	}
 	/* Out of turn: park each in its slot, a gone marker for the others. */
 	for (uint16_t i = 0, j = 0; i < n; i++) {
@@ -737,7 +747,7 @@ migrate_drain(struct bg_runtime *rt)
 				} else {
 					struct rte_mbuf *m = objs[k];
 
-					mg_shutdown_drop(me->w, m, m->port);
+					mg_shutdown_drop(me->w, m, d->rxq[mg_meta(d, m)->rxq].port);
 				}
 			}
 		}
