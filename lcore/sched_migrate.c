@@ -170,7 +170,7 @@ static const struct bg_sched_opt mg_opt_table[] = {
 	  "keep each flow's packets in order (flow, default) or not (none)",
 	  mg_parse_order },
 	{ "grain", "N",
-	  "packets a worker runs at a time, the unit others can steal (0 = auto: about 1 us of --work, a burst without it)",
+	  "packets a worker runs at a time, the unit others can steal (0 = auto: about 4 us of --work, a burst without it)",
 	  mg_parse_grain },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -589,7 +589,7 @@ static unsigned mg_serial;         /* makes ring names unique per run */
  * worker never sits on more work than that while others could take it; a
  * whole burst when packets cost nothing to speak of (no work stage).
  */
-#define MG_GRAIN_NS 1000.0
+#define MG_GRAIN_NS 4000.0
 
 static uint16_t
 mg_auto_grain(const struct bg_config *cfg)
