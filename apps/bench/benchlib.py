@@ -4,6 +4,8 @@ fixed time, reading what they report, and the numbers around it.
 Benchmarks print figures; they are not tests. On a shared 2-CPU machine figures
 drift between runs: the scripts interleave what they compare and take medians.
 """
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -21,6 +23,28 @@ TESTPMD_BLOCK = "Port statistics ===="
 TESTPMD_PORT = re.compile(r"#+ NIC statistics for port (\d+)\s+#+(.*?)(?=#+ NIC statistics|\Z)", re.S)
 TESTPMD_RXPPS = re.compile(r"Rx-pps:\s+(\d+)")
 TESTPMD_TXPPS = re.compile(r"Tx-pps:\s+(\d+)")
+
+
+LOCK_PATH = os.environ.get("BRIGADE_BENCH_LOCK", "/tmp/brigade-bench.lock")
+
+
+@contextlib.contextmanager
+def machine_lock():
+    """Hold the machine for one timed run: every benchmark run through this
+    module takes the same lock file, so two benchmarks started at once take
+    turns instead of measuring each other."""
+    with open(LOCK_PATH, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def run_locked(cmd, **kw):
+    """subprocess.run(cmd, **kw) while holding the machine lock."""
+    with machine_lock():
+        return subprocess.run(cmd, **kw)
 
 
 class RunError(Exception):
@@ -53,9 +77,9 @@ def run_brigade(eal, opts, seconds, brigade=BRIGADE, startup=10, check_conserved
         jpath = os.path.join(tmp, "summary.json")
         cmd = [brigade] + eal + ["--"] + opts + ["--duration", str(seconds), "--json", jpath]
         try:
-            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True,
-                               timeout=seconds + startup + 20)
+            p = run_locked(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           timeout=seconds + startup + 20)
         except subprocess.TimeoutExpired as e:
             raise RunError(f"brigade: no exit after {e.timeout} s: {' '.join(cmd)}")
         out = p.stdout
@@ -79,8 +103,8 @@ def run_testpmd(eal, opts, seconds, mode, testpmd=TESTPMD, startup=8):
     cmd = ["timeout", "-s", "INT", str(seconds + startup), testpmd] + eal + [
         "--", f"--forward-mode={mode}", "--stats-period", "1"] + opts
     try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=seconds + startup + 20)
+        p = run_locked(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=seconds + startup + 20)
     except subprocess.TimeoutExpired as e:
         raise RunError(f"testpmd: no exit after {e.timeout} s")
     out = p.stdout

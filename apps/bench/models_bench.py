@@ -100,8 +100,8 @@ def evtest(args, log):
         cmd += ["--vdev", f"net_bgen{p},flows=1024,seed={p + 1},rate=0"]
     cmd += ["--", "--test=pipeline_queue", "--prod_type_ethdev", "--stlist=a", "--wlcores=1,2"]
     log("(even) dpdk-test-eventdev pipeline_queue")
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=args.seconds + 30)
+    p = bl.run_locked(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                      stderr=subprocess.STDOUT, text=True, timeout=args.seconds + 30)
     rates = [float(x) for x in EVTEST_MPPS.findall(p.stdout)]
     if not rates:
         raise bl.RunError(f"dpdk-test-eventdev printed no rate\n{bl.tail(p.stdout)}")
