@@ -266,12 +266,14 @@ mg_drain(struct bg_worker *w, struct mg_rxq *q)
 }
 
 /*
- * Deliver the outcome of running packets numbered seq[0..n-1] of q: kept[]
- * (k of them, in order) go out, the others left (dropped or suspended).
+ * Deliver the outcome of running in[0..n-1], numbered seq[0..n-1], of q:
+ * kept[] (k of them, a subsequence of in[] in its order) go out, the others
+ * left (dropped or suspended). Kept packets are matched by pointer: a stage
+ * never hands on an mbuf it did not get.
  */
 static inline void
-mg_deliver_ordered(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q,
-		   const uint32_t *seq, uint16_t n, struct rte_mbuf **kept, uint16_t k)
+mg_deliver_ordered(struct mg_worker *me, struct mg_rxq *q, const uint32_t *seq,
+		   struct rte_mbuf *const *in, uint16_t n, struct rte_mbuf **kept, uint16_t k)
 {
 	struct bg_worker *w = me->w;
 	const bool run = seq[n - 1] - seq[0] == (uint32_t)(n - 1);
@@ -294,7 +296,7 @@ mg_deliver_ordered(struct mg_worker *me, const struct mg_data *d, struct mg_rxq 
 	for (uint16_t i = 0, j = 0; i < n; i++) {
 		struct rte_mbuf *m = MG_GONE;
 
-		if (j < k && mg_meta(d, kept[j])->seq == seq[i])
+		if (j < k && kept[j] == in[i])
 			m = kept[j++];
 		/* Pairs with the acquire load in mg_send_ready(). */
 		__atomic_store_n(&q->slot[seq[i] % MG_WINDOW], m, __ATOMIC_RELEASE);
@@ -304,24 +306,34 @@ mg_deliver_ordered(struct mg_worker *me, const struct mg_data *d, struct mg_rxq 
 	mg_drain(w, q);
 }
 
-/* Run pkts[0..n-1], all of RX queue q, through the chain and send them. */
+/* seq0 for mg_run_group(): the packets carry their numbers in mg_meta. */
+#define MG_SEQ_META UINT64_MAX
+
+/*
+ * Run pkts[0..n-1], all of RX queue q, through the chain and send them.
+ * Their numbers are seq0, seq0 + 1, ... when they were just polled together
+ * (nothing read from the mbufs), else in their mg_meta (seq0 MG_SEQ_META).
+ */
 static inline void
 mg_run_group(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q,
-	     struct rte_mbuf **pkts, uint16_t n, const bool order)
+	     struct rte_mbuf **pkts, uint16_t n, const bool order, uint64_t seq0)
 {
 	struct bg_worker *w = me->w;
 	struct bg_exec *x = &w->x;
 	uint32_t seq[BG_BURST_MAX];
+	struct rte_mbuf *in[BG_BURST_MAX];
 	uint16_t k;
 
-	if (order)
+	if (order) {
 		for (uint16_t i = 0; i < n; i++)
-			seq[i] = mg_meta(d, pkts[i])->seq;
+			seq[i] = seq0 != MG_SEQ_META ? (uint32_t)seq0 + i : mg_meta(d, pkts[i])->seq;
+		memcpy(in, pkts, n * sizeof(*pkts));
+	}
 	x->in_port = q->port;
 	x->out_port = q->dst_port;
 	k = bg_exec_run(x, 0, pkts, n);
 	if (order)
-		mg_deliver_ordered(me, d, q, seq, n, pkts, k);
+		mg_deliver_ordered(me, q, seq, in, n, pkts, k);
 	else if (k != 0)
 		bg_tx_burst(w, q->dst_port, pkts, k);
 }
@@ -366,7 +378,7 @@ mg_run(struct mg_worker *me, const struct mg_data *d, void **objs, uint16_t n,
 		     mg_meta(d, objs[j])->rxq == qi; j++)
 			;
 		mg_run_group(me, d, &d->rxq[qi], (struct rte_mbuf **)&objs[i],
-			     (uint16_t)(j - i), order);
+			     (uint16_t)(j - i), order, MG_SEQ_META);
 		i = j;
 	}
 }
@@ -380,6 +392,7 @@ mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const b
 	struct rte_mbuf *pkts[BG_BURST_MAX];
 	uint16_t n, want = w->burst, now;
 	unsigned queued;
+	uint32_t seq;
 
 	if (!rte_spinlock_trylock(&q->rx_lock))
 		return 0;
@@ -391,13 +404,8 @@ mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const b
 			want = (uint16_t)room;
 	}
 	n = want != 0 ? rte_eth_rx_burst(q->port, q->queue, pkts, want) : 0;
-	if (n != 0) {
-		const uint32_t seq = q->rx_seq;
-
-		for (uint16_t i = 0; i < n; i++)
-			*mg_meta(d, pkts[i]) = (struct mg_meta){ .seq = seq + i, .rxq = q->idx };
-		q->rx_seq = seq + n;
-	}
+	seq = q->rx_seq;
+	q->rx_seq = seq + n;
 	rte_spinlock_unlock(&q->rx_lock);
 	if (n == 0)
 		return 0;
@@ -408,13 +416,19 @@ mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const b
 	/* Queue all but the first grain before running it, so others can take
 	 * the rest meanwhile. */
 	now = n < d->grain ? n : d->grain;
-	queued = now < n ? rte_ring_sp_enqueue_burst(me->wq, (void **)(pkts + now),
-						       n - now, NULL) : 0;
-	me->wq_pushed += queued;
-	mg_run_group(me, d, q, pkts, now, order);
+	queued = 0;
+	if (now < n) {
+		/* Whoever runs them finds their queue and number in the mbuf. */
+		for (uint16_t i = now; i < n; i++)
+			*mg_meta(d, pkts[i]) = (struct mg_meta){ .seq = seq + i, .rxq = q->idx };
+		queued = rte_ring_sp_enqueue_burst(me->wq, (void **)(pkts + now), n - now, NULL);
+		me->wq_pushed += queued;
+	}
+	mg_run_group(me, d, q, pkts, now, order, seq);
 	/* What did not fit runs now (the window puts it in order). */
 	if (now + queued < n)
-		mg_run_group(me, d, q, pkts + now + queued, (uint16_t)(n - now - queued), order);
+		mg_run_group(me, d, q, pkts + now + queued, (uint16_t)(n - now - queued), order,
+			     MG_SEQ_META);
 	return n;
 }
 
