@@ -58,6 +58,7 @@ struct bg_config {
 	double link_wait_s;            /* --link-wait */
 	const char *json_path;         /* --json, NULL = none */
 	bool count_cycles;             /* --cycles: busy TSC cycles per lcore */
+	bool latency_off;              /* --latency off: no latency histograms */
 
 	/* Stages beyond forwarding. */
 	double delay_us;               /* --delay-us, 0 = no delay stage */

@@ -241,7 +241,7 @@ latency_setup(struct bg_runtime *rt)
 	int off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
 
-	if (off < 0 || bit < 0)
+	if (off < 0 || bit < 0 || rt->cfg->latency_off)
 		return 0;
 	for (unsigned i = 0; i < rt->nb_workers; i++) {
 		struct bg_worker *w = rt->workers[i];

@@ -111,37 +111,58 @@ bg_stop_requested(void)
 void bg_stop_reset(void);
 
 /*
- * Latency at transmit, in two halves around rte_eth_tx_burst(), which may free
- * what it sends: bg_lat_take() reads each packet's arrival stamp against one
- * TSC read (UINT64_MAX for a packet without one), bg_lat_record() puts the
- * values of the packets the queue accepted into the worker's histogram.
- * A stamp in the future (another clock) counts as no latency rather than
- * wrapping. Worker only.
+ * Latency at transmit: each packet's arrival stamp against one TSC read per
+ * TX burst, into the worker's histogram for the egress port, in one pass
+ * before rte_eth_tx_burst() (which may free what it sends), with the burst's
+ * count, sum and extremes kept in registers. Packets the queue then refuses
+ * are taken out again (bg_lat_unrecord(): they are still ours), except from
+ * the extremes. A stamp in the future (another clock) counts as no latency
+ * rather than wrapping. Worker only.
  */
 static inline void
-bg_lat_take(const struct bg_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t *lat)
+bg_lat_record(const struct bg_worker *w, struct bg_hist *h, struct rte_mbuf *const *pkts,
+	      uint16_t n, uint64_t now)
 {
-	const uint64_t now = rte_get_tsc_cycles();
+	const uint64_t flag = w->ts_flag;
+	const int off = w->ts_off;
+	uint64_t cnt = 0, sum = 0, lo = h->min, hi = h->max;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
-		uint64_t ts;
+		uint64_t ts, v;
 
-		if (!(m->ol_flags & w->ts_flag)) {
-			lat[i] = UINT64_MAX;
+		if (!(m->ol_flags & flag))
 			continue;
-		}
-		ts = *RTE_MBUF_DYNFIELD(m, w->ts_off, const uint64_t *);
-		lat[i] = now > ts ? now - ts : 0;
+		ts = *RTE_MBUF_DYNFIELD(m, off, const uint64_t *);
+		v = now > ts ? now - ts : 0;
+		h->bucket[bg_hist_index(v)]++;
+		cnt++;
+		sum += v;
+		hi = v > hi ? v : hi;
+		lo = v < lo ? v : lo;
 	}
+	h->count += cnt;
+	h->sum += sum;
+	h->max = hi;
+	h->min = lo;
 }
 
 static inline void
-bg_lat_record(struct bg_hist *h, const uint64_t *lat, uint16_t n)
+bg_lat_unrecord(const struct bg_worker *w, struct bg_hist *h, struct rte_mbuf *const *pkts,
+		uint16_t n, uint64_t now)
 {
-	for (uint16_t i = 0; i < n; i++)
-		if (lat[i] != UINT64_MAX)
-			bg_hist_record(h, lat[i]);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		uint64_t ts, v;
+
+		if (!(m->ol_flags & w->ts_flag))
+			continue;
+		ts = *RTE_MBUF_DYNFIELD(m, w->ts_off, const uint64_t *);
+		v = now > ts ? now - ts : 0;
+		h->bucket[bg_hist_index(v)]--;
+		h->count--;
+		h->sum -= v;
+	}
 }
 
 /*
@@ -156,16 +177,18 @@ bg_tx_send(struct bg_worker *w, uint16_t port, uint16_t queue,
 	   struct rte_mbuf **pkts, uint16_t n)
 {
 	struct bg_hist *h = w->lat[port];
-	uint64_t lat[BG_BURST_MAX];
+	uint64_t now = 0;
 	uint16_t sent;
 
-	if (h != NULL)
-		bg_lat_take(w, pkts, n, lat);
+	if (h != NULL) {
+		now = rte_get_tsc_cycles();
+		bg_lat_record(w, h, pkts, n, now);
+	}
 	sent = rte_eth_tx_burst(port, queue, pkts, n);
-	if (h != NULL)
-		bg_lat_record(h, lat, sent);
 	w->ctr[port].tx += sent;
 	if (unlikely(sent < n)) {
+		if (h != NULL)
+			bg_lat_unrecord(w, h, pkts + sent, n - sent, now);
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		w->ctr[port].drop[BG_DROP_TX_FULL] += n - sent;
 	}

@@ -624,6 +624,20 @@ test_chan_retries(void)
 }
 
 static void
+test_latency(void)
+{
+	PARSE_NONE();
+	CU_ASSERT_FALSE(cfg.latency_off);
+	GOOD("--latency", "off");
+	CU_ASSERT_TRUE(cfg.latency_off);
+	GOOD("--latency", "on");
+	CU_ASSERT_FALSE(cfg.latency_off);
+	BAD("--latency", "--latency", "no");
+	BAD("--latency", "--latency", "");
+	BAD("--latency", "--latency");
+}
+
+static void
 test_cycles(void)
 {
 	PARSE_NONE();
@@ -944,6 +958,7 @@ main(void)
 		{ "--delay-us/--jitter-us/--rate-*", test_stage_numbers },
 		{ "--burst-bytes/--burst-pkts/--pace-queue/--tasks", test_stage_counts },
 		{ "--cycles", test_cycles },
+		{ "--latency", test_latency },
 		{ "--chan-retries", test_chan_retries },
 		{ "--work/--work-seed", test_work },
 		{ "pipeline roles", test_roles },

@@ -39,6 +39,7 @@ enum {
 	OPT_PACE_QUEUE,
 	OPT_TASKS,
 	OPT_CYCLES,
+	OPT_LATENCY,
 	OPT_CHAN_RETRIES,
 	OPT_WORK,
 	OPT_WORK_SEED,
@@ -70,6 +71,7 @@ static const struct option core_options[] = {
 	{ "pace-queue", required_argument, NULL, OPT_PACE_QUEUE },
 	{ "tasks", required_argument, NULL, OPT_TASKS },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
+	{ "latency", required_argument, NULL, OPT_LATENCY },
 	{ "chan-retries", required_argument, NULL, OPT_CHAN_RETRIES },
 	{ "work", required_argument, NULL, OPT_WORK },
 	{ "work-seed", required_argument, NULL, OPT_WORK_SEED },
@@ -216,6 +218,8 @@ bg_options_usage(FILE *out, const char *prog)
 "  --json FILE         write the summary as JSON to FILE\n"
 "  --cycles            count each lcore's busy TSC cycles and report cycles per\n"
 "                      packet (one TSC read per poll; off by default)\n"
+"  --latency on|off    measure each packet's latency from its arrival stamp to\n"
+"                      transmit, when its port stamps packets (default on)\n"
 "\n"
 "Stages after forwarding, in chain order: work, delay, pace (delayed and paced\n"
 "packets wait as tasks on their worker's timers):\n"
@@ -530,6 +534,11 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 				return bad_value(err, errlen, name, optarg, want);
 			}
 			cfg->tasks = (uint32_t)v;
+			break;
+		case OPT_LATENCY:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return bad_value(err, errlen, name, optarg, "on or off");
+			cfg->latency_off = strcmp(optarg, "off") == 0;
 			break;
 		case OPT_CYCLES:
 			cfg->count_cycles = true;
