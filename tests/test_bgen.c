@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -1324,9 +1325,56 @@ xstat_in(const char *s, unsigned port, const char *key, uint64_t *v)
 	return sscanf(at + strlen(pat), "%" SCNu64, v) == 1;
 }
 
+/*
+ * The EAL loads no plugin from under a world-writable directory ("directory
+ * path /tmp is world-writable and insecure"), and a clone may well live in
+ * /tmp: testpmd gets a copy in a private directory under /run (root's) or
+ * $HOME. Returns the path to load, bgen_so itself when no copy was made.
+ */
+static const char *
+plugin_path(char *dir, size_t dirlen, char *path, size_t pathlen)
+{
+	const char *bases[] = { "/run", getenv("HOME") };
+	char buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	for (size_t b = 0; b < RTE_DIM(bases); b++) {
+		if (bases[b] == NULL)
+			continue;
+		snprintf(dir, dirlen, "%s/bg_test_bgen_XXXXXX", bases[b]);
+		if (mkdtemp(dir) != NULL)
+			break;
+		dir[0] = '\0';
+	}
+	if (dir[0] == '\0')
+		return bgen_so;
+	snprintf(path, pathlen, "%s/librte_net_bgen.so", dir);
+	in = open(bgen_so, O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (in < 0 || out < 0 || n < 0) {
+		unlink(path);
+		rmdir(dir);
+		dir[0] = '\0';
+		return bgen_so;
+	}
+	return path;
+}
+
 static void
 test_testpmd(void)
 {
+	char so_dir[PATH_MAX] = "", so_copy[PATH_MAX + 32];
+	const char *so;
 	char out_path[] = "/tmp/bg_test_bgen_testpmd_XXXXXX", prefix[64], *out = NULL;
 	char n_arg[64], n_arg1[64];
 	int out_fd, in[2] = { -1, -1 }, status = 0;
@@ -1344,6 +1392,7 @@ test_testpmd(void)
 		CHECK(false, "mkstemp/pipe: %s", strerror(errno));
 		return;
 	}
+	so = plugin_path(so_dir, sizeof(so_dir), so_copy, sizeof(so_copy));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bgen_test_%d", (int)getpid());
 	snprintf(n_arg, sizeof(n_arg), "net_bgen0,count=%d,flows=16", TESTPMD_N);
 	snprintf(n_arg1, sizeof(n_arg1), "net_bgen1,count=%d,size=imix", TESTPMD_N);
@@ -1352,7 +1401,7 @@ test_testpmd(void)
 	pid = fork();
 	if (pid == 0) {
 		const char *argv[] = {
-			testpmd, "-d", bgen_so, "--no-pci", "--in-memory", prefix, "-l", "0,1",
+			testpmd, "-d", so, "--no-pci", "--in-memory", prefix, "-l", "0,1",
 			"--no-telemetry", "--log-level=lib.eal:warning", "--vdev", n_arg, "--vdev",
 			n_arg1, "--", "-i", "--forward-mode=io", "--no-flush-rx",
 			"--total-num-mbufs=8192", NULL,
@@ -1371,6 +1420,10 @@ test_testpmd(void)
 		CHECK(false, "fork: %s", strerror(errno));
 		close(in[1]);
 		unlink(out_path);
+		if (so_dir[0] != '\0') {
+			unlink(so_copy);
+			rmdir(so_dir);
+		}
 		return;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -1446,6 +1499,10 @@ test_testpmd(void)
 		fprintf(stderr, "\n--- testpmd output ---\n%s---\n", out);
 	free(out);
 	unlink(out_path);
+	if (so_dir[0] != '\0') {
+		unlink(so_copy);
+		rmdir(so_dir);
+	}
 }
 
 int
