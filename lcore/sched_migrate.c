@@ -10,21 +10,22 @@
  *      the rest goes on its work queue, where others can take it;
  *   3. a steal, when both were empty: half of a victim's work queue (at most a
  *      burst), else a burst from a victim's RX queue. Victims are tried round
- *      robin from the next worker on; a round that finds nothing doubles the
- *      iterations to skip before the next round (up to MG_BACKOFF_MAX).
+ *      robin, the last one robbed first; a round that finds nothing doubles
+ *      the iterations to skip before the next round (up to MG_BACKOFF_MAX).
  * RX queues sit in one shared table, each behind a try-lock taken once per
  * burst, so a worker busy with long packets does not strand its RX queue:
  * an idle worker polls it. Any worker transmits on its own TX queue of any
  * port.
  *
  * Flow order (--order flow, the default): a packet gets a sequence number of
- * its RX queue when it is polled (under the RX lock), and packets leave each
- * RX queue's reorder window in that order: a worker whose packets are next
- * sends them directly; one whose packets are early parks them in the window,
- * and whoever fills the gap sends them (a try-lock per RX queue for a
- * worker sending what others parked; none for one whose turn it is; nobody
- * spins waiting for order). Since every
- * packet of a flow comes through one RX queue, a flow keeps its order.
+ * its RX queue when it is polled (under the RX lock; it travels in an mbuf
+ * dynamic field when the packet goes through a work queue), and packets
+ * leave each RX queue's reorder window in that order: a worker whose packets
+ * are next sends them directly, with no lock; one whose packets are early
+ * parks them in the window, and whoever fills the gap sends them (a try-lock
+ * per RX queue for a worker sending what others parked; nobody spins waiting
+ * for order). Since every packet of a flow comes through one RX queue, a
+ * flow keeps its order, up to the hand-off to the driver.
  * Packets that wait as tasks (delay, pace) leave the order when they suspend:
  * their slot is skipped.
  *
