@@ -7,8 +7,12 @@
  *
  * Every child runs with its output in temporary files and a bounded wait: a
  * child still running at the deadline is killed and the test fails.
- * The EAL always gets --in-memory --no-pci so runs never collide.
+ * The EAL gets --in-memory --no-pci so runs never collide, except in the
+ * run that is watched through its telemetry socket: that one gets a
+ * --file-prefix of its own instead, as README.md tells users to.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -471,6 +477,517 @@ test_bgen_models(void)
 	}
 }
 
+/* ---- --stats lines ---- */
+
+/*
+ * A JSON reader, enough to check that a line is one valid JSON value (RFC
+ * 8259) and to look at its members: nodes in an array, children linked.
+ */
+#define JSON_NODES 1024
+
+struct jnode {
+	char type;                     /* o(bject) a(rray) s(tring) n(umber) b(ool) z (null) */
+	const char *key;               /* member name in its object, not NUL-ended */
+	size_t key_len;
+	double num;
+	int first, next;               /* children; -1: none */
+};
+
+struct jdoc {
+	struct jnode n[JSON_NODES];
+	int count;
+	const char *p;
+};
+
+static void
+j_space(struct jdoc *d)
+{
+	while (*d->p == ' ' || *d->p == '\t' || *d->p == '\n' || *d->p == '\r')
+		d->p++;
+}
+
+/* A string at d->p (its quote); its content's start and length. */
+static bool
+j_string(struct jdoc *d, const char **start, size_t *len)
+{
+	if (*d->p != '"')
+		return false;
+	*start = ++d->p;
+	while (*d->p != '"') {
+		const unsigned char c = (unsigned char)*d->p;
+
+		if (c < 0x20)
+			return false;      /* also the end of the text */
+		if (c == '\\') {
+			d->p++;
+			if (*d->p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!isxdigit((unsigned char)d->p[i]))
+						return false;
+				d->p += 4;
+			} else if (strchr("\"\\/bfnrt", *d->p) == NULL || *d->p == '\0') {
+				return false;
+			}
+		}
+		d->p++;
+	}
+	*len = (size_t)(d->p - *start);
+	d->p++;
+	return true;
+}
+
+static bool
+j_number(struct jdoc *d, double *v)
+{
+	const char *s = d->p;
+
+	if (*d->p == '-')
+		d->p++;
+	if (*d->p == '0')
+		d->p++;
+	else if (isdigit((unsigned char)*d->p))
+		while (isdigit((unsigned char)*d->p))
+			d->p++;
+	else
+		return false;
+	if (*d->p == '.') {
+		d->p++;
+		if (!isdigit((unsigned char)*d->p))
+			return false;
+		while (isdigit((unsigned char)*d->p))
+			d->p++;
+	}
+	if (*d->p == 'e' || *d->p == 'E') {
+		d->p++;
+		if (*d->p == '+' || *d->p == '-')
+			d->p++;
+		if (!isdigit((unsigned char)*d->p))
+			return false;
+		while (isdigit((unsigned char)*d->p))
+			d->p++;
+	}
+	*v = strtod(s, NULL);
+	return true;
+}
+
+/* Parse a value at d->p into a new node; its index, or -1. */
+static int
+j_value(struct jdoc *d, int depth)
+{
+	struct jnode *n;
+	int self, last = -1;
+
+	j_space(d);
+	if (d->count == JSON_NODES || depth > 16)
+		return -1;
+	self = d->count++;
+	n = &d->n[self];
+	memset(n, 0, sizeof(*n));
+	n->first = n->next = -1;
+	if (*d->p == '{' || *d->p == '[') {
+		const bool obj = *d->p == '{';
+		const char close = obj ? '}' : ']';
+
+		n->type = obj ? 'o' : 'a';
+		d->p++;
+		j_space(d);
+		if (*d->p == close) {
+			d->p++;
+			return self;
+		}
+		for (;;) {
+			const char *key = NULL;
+			size_t key_len = 0;
+			int child;
+
+			j_space(d);
+			if (obj) {
+				if (!j_string(d, &key, &key_len))
+					return -1;
+				j_space(d);
+				if (*d->p++ != ':')
+					return -1;
+			}
+			child = j_value(d, depth + 1);
+			if (child < 0)
+				return -1;
+			d->n[child].key = key;
+			d->n[child].key_len = key_len;
+			if (last < 0)
+				d->n[self].first = child;
+			else
+				d->n[last].next = child;
+			last = child;
+			j_space(d);
+			if (*d->p == ',') {
+				d->p++;
+				continue;
+			}
+			if (*d->p++ != close)
+				return -1;
+			return self;
+		}
+	}
+	if (*d->p == '"') {
+		const char *str;
+		size_t len;
+
+		n->type = 's';
+		return j_string(d, &str, &len) ? self : -1;
+	}
+	if (strncmp(d->p, "true", 4) == 0 || strncmp(d->p, "false", 5) == 0) {
+		n->type = 'b';
+		d->p += *d->p == 't' ? 4 : 5;
+		return self;
+	}
+	if (strncmp(d->p, "null", 4) == 0) {
+		n->type = 'z';
+		d->p += 4;
+		return self;
+	}
+	n->type = 'n';
+	return j_number(d, &n->num) ? self : -1;
+}
+
+/* Parse text, which must be one JSON value and nothing else. Root: node 0. */
+static bool
+j_parse(struct jdoc *d, const char *text)
+{
+	d->count = 0;
+	d->p = text;
+	if (j_value(d, 0) != 0)
+		return false;
+	j_space(d);
+	return *d->p == '\0';
+}
+
+/* Member key of object node o, or NULL. */
+static const struct jnode *
+j_get(const struct jdoc *d, const struct jnode *o, const char *key)
+{
+	for (int i = o->first; i >= 0; i = d->n[i].next)
+		if (d->n[i].key_len == strlen(key) && strncmp(d->n[i].key, key, d->n[i].key_len) == 0)
+			return &d->n[i];
+	return NULL;
+}
+
+static unsigned
+j_members(const struct jdoc *d, const struct jnode *o)
+{
+	unsigned k = 0;
+
+	for (int i = o->first; i >= 0; i = d->n[i].next)
+		k++;
+	return k;
+}
+
+/*
+ * Does object o have exactly the members keys[] (in any order), each of the
+ * type its letter in types[] says ('N': a number or null, 'c': a count, a
+ * whole number >= 0)? Says what is wrong on stderr.
+ */
+static bool
+j_has_exactly(const struct jdoc *d, const struct jnode *o, const char *const keys[],
+	      const char *types, const char *what)
+{
+	unsigned n = 0;
+
+	if (o == NULL || o->type != 'o') {
+		fprintf(stderr, "%s: not an object\n", what);
+		return false;
+	}
+	for (; keys[n] != NULL; n++) {
+		const struct jnode *m = j_get(d, o, keys[n]);
+		const char t = types[n];
+		bool ok = m != NULL;
+
+		if (ok && t == 'N')
+			ok = m->type == 'n' || m->type == 'z';
+		else if (ok && t == 'c')
+			ok = m->type == 'n' && m->num >= 0 && m->num == (double)(uint64_t)m->num;
+		else if (ok)
+			ok = m->type == t;
+		if (!ok) {
+			fprintf(stderr, "%s: member %s missing or not of type %c\n", what, keys[n], t);
+			return false;
+		}
+	}
+	if (j_members(d, o) != n) {
+		fprintf(stderr, "%s: %u members, documented %u\n", what, j_members(d, o), n);
+		return false;
+	}
+	return true;
+}
+
+/* The keys README.md documents for a --stats-format json line. */
+static const char *const stats_keys[] = {
+	"time_s", "interval_s", "rx_packets", "tx_packets", "drop_packets", "rx_pps", "tx_pps",
+	"drop_pps", "rx_bps", "tx_bps", "ports", "lcores", NULL,
+};
+static const char stats_types[] = "nncccnnnNNaa";
+static const char *const stats_port_keys[] = {
+	"port", "name", "rx_packets", "tx_packets", "drop_packets", "drops", "rx_pps", "tx_pps",
+	"drop_pps", "rx_bps", "tx_bps", NULL,
+};
+static const char stats_port_types[] = "csccconnnNN";
+static const char *const stats_lcore_keys[] = { "lcore", "polls", "busy_polls", "busy_share", NULL };
+static const char stats_lcore_types[] = "cccN";
+static const char *const drop_keys[] = {
+	"tx_full", "runt", "no_task", "pace_queue", "chan_full", "shutdown", NULL,
+};
+static const char drop_types[] = "cccccc";
+
+/* Check one --stats JSON line; its totals go to *rx and *time_s. */
+static bool
+check_stats_line(const char *line, uint64_t *rx, double *time_s)
+{
+	static struct jdoc d;
+	const struct jnode *root = &d.n[0], *ports, *lcores;
+	double sum_rx = 0;
+	unsigned nb_ports = 0, nb_lcores = 0;
+
+	if (!j_parse(&d, line)) {
+		fprintf(stderr, "not one JSON value: '%s' (at '%.20s')\n", line, d.p);
+		return false;
+	}
+	if (!j_has_exactly(&d, root, stats_keys, stats_types, "stats line"))
+		return false;
+	ports = j_get(&d, root, "ports");
+	lcores = j_get(&d, root, "lcores");
+	for (int i = ports->first; i >= 0; i = d.n[i].next, nb_ports++) {
+		if (!j_has_exactly(&d, &d.n[i], stats_port_keys, stats_port_types, "stats port") ||
+		    !j_has_exactly(&d, j_get(&d, &d.n[i], "drops"), drop_keys, drop_types,
+				   "stats port drops"))
+			return false;
+		sum_rx += j_get(&d, &d.n[i], "rx_packets")->num;
+	}
+	for (int i = lcores->first; i >= 0; i = d.n[i].next, nb_lcores++) {
+		const struct jnode *b;
+
+		if (!j_has_exactly(&d, &d.n[i], stats_lcore_keys, stats_lcore_types, "stats lcore"))
+			return false;
+		b = j_get(&d, &d.n[i], "busy_share");
+		if (b->type == 'n' && (b->num < 0 || b->num > 1)) {
+			fprintf(stderr, "busy_share %g\n", b->num);
+			return false;
+		}
+	}
+	*rx = (uint64_t)j_get(&d, root, "rx_packets")->num;
+	*time_s = j_get(&d, root, "time_s")->num;
+	if (nb_ports != 2 || nb_lcores != 1 || sum_rx != (double)*rx ||
+	    j_get(&d, root, "interval_s")->num <= 0) {
+		fprintf(stderr, "%u ports, %u lcores, rx %" PRIu64 " of ports' %.0f\n", nb_ports,
+			nb_lcores, *rx, sum_rx);
+		return false;
+	}
+	return true;
+}
+
+/* The EAL arguments and ports of the --stats runs: two generator ports at
+ * 1000 packets a second (the rates are then in kpps and kbit/s). */
+#define BGEN_SLOW_PORTS "--vdev", "net_bgen0,rate=1000", "--vdev", "net_bgen1,rate=1000"
+
+/*
+ * --stats 0.2 --stats-format json: every line on stdout that starts with
+ * '{' is one JSON object with exactly the documented keys, its totals the
+ * sum of its ports', time and counters growing, never beyond the summary's.
+ * How many lines come depends on the machine: at least one.
+ */
+static void
+test_stats_json(void)
+{
+	char dir[64], json[128];
+	uint64_t last_rx = 0, summary_rx = 0;
+	double last_t = 0;
+	unsigned lines = 0, bad = 0;
+	struct proc p;
+	char *out, *js, *save = NULL;
+
+	if (!json_tmp(dir, sizeof(dir), json, sizeof(json))) {
+		CU_FAIL("mkdtemp");
+		return;
+	}
+	{
+		const char *const args[] = { EAL_ARGS, BGEN_SLOW_PORTS, "--", "--stats", "0.2",
+					     "--stats-format", "json", "--duration", "2",
+					     "--json", json, NULL };
+
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+	}
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	out = slurp(p.out_path);
+	for (char *line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		uint64_t rx = 0;
+		double t = 0;
+
+		if (line[0] != '{')
+			continue;
+		lines++;
+		if (!check_stats_line(line, &rx, &t) || rx < last_rx || t <= last_t) {
+			if (bad++ == 0)
+				fprintf(stderr, "\nbad --stats line %u: %s\n", lines, line);
+			continue;
+		}
+		last_rx = rx;
+		last_t = t;
+	}
+	CHECK(lines >= 1 && bad == 0, "%u --stats lines, %u bad", lines, bad);
+	js = slurp(json);
+	CU_ASSERT_TRUE(json_u64(js, "rx_packets", &summary_rx));
+	CHECK(last_rx <= summary_rx, "last --stats line rx %" PRIu64 " > summary's %" PRIu64,
+	      last_rx, summary_rx);
+	if (!exited_with(&p, 0) || bad != 0)
+		dump_output(&p);
+	free(js);
+	free(out);
+	proc_cleanup(&p);
+	json_tmp_remove(dir, json);
+}
+
+/*
+ * --stats 0.2 (text): per period a line per port with packet and bit rates
+ * in scaled units, and one of the lcores' busy shares; never the old
+ * "0.000 Mpps" for a port that forwards 1000 packets a second.
+ */
+static void
+test_stats_text(void)
+{
+	unsigned port_lines = 0, lcore_lines = 0, bad = 0;
+	struct proc p;
+	char *out, *save = NULL;
+
+	{
+		const char *const args[] = { EAL_ARGS, BGEN_SLOW_PORTS, "--", "--stats", "0.2",
+					     "--duration", "2", NULL };
+
+		run(&p, args, EAL_RUN_TIMEOUT_S);
+	}
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	out = slurp(p.out_path);
+	CU_ASSERT_PTR_NULL(strstr(out, "0.000 Mpps"));
+	for (char *line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *at = strstr(line, "] port ");
+
+		if (line[0] != '[')
+			continue;
+		if (strstr(line, "] lcores busy: 1 ") != NULL) {
+			lcore_lines++;
+			continue;
+		}
+		if (at != NULL && strstr(at, ": rx ") != NULL && strstr(at, "pps ") != NULL &&
+		    strstr(at, "bit/s  tx ") != NULL && strstr(at, "  drop ") != NULL) {
+			port_lines++;
+			continue;
+		}
+		if (bad++ == 0)
+			fprintf(stderr, "\nunexpected --stats line: %s\n", line);
+	}
+	CHECK(port_lines >= 2 && port_lines == 2 * lcore_lines && bad == 0,
+	      "%u port lines, %u lcore lines, %u others", port_lines, lcore_lines, bad);
+	if (!exited_with(&p, 0) || bad != 0)
+		dump_output(&p);
+	free(out);
+	proc_cleanup(&p);
+}
+
+/* ---- watching a running brigade from outside ---- */
+
+/* Send cmd on the telemetry socket at path (after its greeting); the answer
+ * into buf. False when the socket could not be used. */
+static bool
+telemetry_query(const char *path, const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	ssize_t n = -1;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return false;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+	    recv(fd, buf, len - 1, 0) > 0 && send(fd, cmd, strlen(cmd), 0) > 0)
+		n = recv(fd, buf, len - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+/* Remove what an exited DPDK process left in /var/run/dpdk/<prefix>/ (the
+ * EAL keeps its shared configuration there for secondary processes). */
+static void
+runtime_dir_remove(const char *prefix)
+{
+	char dir[160], path[512];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * A run with a --file-prefix and without --in-memory, as README.md's
+ * "Watching a running brigade" says: its telemetry socket answers the
+ * /brigade/ commands while it forwards, and the run still ends with every
+ * packet accounted for.
+ *
+ * Capture (dpdk-dumpcap) is not run here: DPDK 22.11's pdump server
+ * removes its callbacks without waiting for a worker that is inside one,
+ * so a capture that ends while brigade forwards can, rarely (a worker
+ * descheduled in the callback), crash brigade; on a loaded machine that
+ * would make this test fail at random. README.md says so.
+ */
+static void
+test_watch(void)
+{
+	char prefix[64], arg[80], sock[160], answer[16384];
+	struct proc p;
+	uint64_t rx = 0;
+
+	snprintf(prefix, sizeof(prefix), "bg_test_watch_%d", (int)getpid());
+	snprintf(arg, sizeof(arg), "--file-prefix=%s", prefix);
+	snprintf(sock, sizeof(sock), "/var/run/dpdk/%s/dpdk_telemetry.v2", prefix);
+	{
+		const char *const args[] = { "-l0,1", arg, "--no-pci", NULL_PORTS, "--", NULL };
+
+		if (proc_start(&p, args) != 0) {
+			CU_FAIL("cannot start brigade");
+			return;
+		}
+	}
+	CU_ASSERT_TRUE(proc_wait_output(&p, "forwarding", START_TIMEOUT_S));
+
+	CHECK(telemetry_query(sock, "/brigade/info", answer, sizeof(answer)) &&
+	      strstr(answer, "\"state\":\"forwarding\"") != NULL &&
+	      strstr(answer, "\"mode\":\"pinned\"") != NULL, "/brigade/info: '%s'", answer);
+	CHECK(telemetry_query(sock, "/brigade/port,0", answer, sizeof(answer)) &&
+	      json_u64(answer, "rx_packets", &rx), "/brigade/port,0: '%s'", answer);
+
+	if (!proc_poll(&p))
+		kill(p.pid, SIGINT);
+	CU_ASSERT_TRUE(proc_wait(&p, STOP_TIMEOUT_S));
+	CU_ASSERT_TRUE(exited_with(&p, 0));
+	CU_ASSERT_TRUE(file_contains(p.out_path, "pools back to start -> OK"));
+	if (!exited_with(&p, 0))
+		dump_output(&p);
+	proc_cleanup(&p);
+	runtime_dir_remove(prefix);
+}
+
 /* Every value flag given a valid value; --portmap 0:0 uses port 0 alone. */
 static void
 test_valid_options(void)
@@ -561,6 +1078,8 @@ test_bad_options(void)
 		{ { "--eth-dest", "02:00:00:00:00:01" }, "brigade: --eth-dest", NULL },
 		{ { "--json", "" }, "brigade: --json", NULL },
 		{ { "--link-wait", "-1" }, "brigade: --link-wait", "'-1'" },
+		{ { "--stats-format", "xml" }, "brigade: --stats-format", "'xml'" },
+		{ { "--stats", "1", "--stats-format" }, "brigade: --stats-format", NULL },
 		{ { "--nosuch" }, "brigade: --nosuch", NULL },
 		{ { "--fwd", "io", "stray" }, "brigade: stray", NULL },
 		{ { "--fwd", "mac", "--rxd" }, "brigade: --rxd", NULL },
@@ -727,6 +1246,9 @@ main(int argc, char **argv)
 		{ "net_null, --fwd mac, SIGTERM: exit 0, summary, JSON", test_sigterm_mac },
 		{ "net_null, --fwd io, SIGINT: exit 0, summary, JSON", test_sigint_io },
 		{ "--duration 1 stops by itself", test_duration },
+		{ "--stats --stats-format json: every line valid, documented keys", test_stats_json },
+		{ "--stats text: scaled units, busy shares", test_stats_text },
+		{ "--file-prefix run: its telemetry socket answers /brigade/info", test_watch },
 		{ "every model forwards net_bgen's packets, each one measured", test_bgen_models },
 		{ "every flag with a valid value; --portmap 0:0", test_valid_options },
 		{ "--json unwritable: exit 1, says so", test_json_unwritable },

@@ -938,6 +938,157 @@ test_resolve_eth_dest(void)
 	CU_ASSERT_EQUAL(cfg.dst_port[1], 0);
 }
 
+/* ---- --stats-format and the --stats printer ---------------------------- */
+
+static void
+test_stats_format(void)
+{
+	CU_ASSERT_EQUAL_FATAL(PARSE_NONE(), 0);
+	CU_ASSERT_EQUAL(bg_options_stats_format(), BG_STATS_TEXT);
+	GOOD("--stats", "1", "--stats-format", "json");
+	CU_ASSERT_EQUAL(bg_options_stats_format(), BG_STATS_JSON);
+	GOOD("--stats-format", "text");
+	CU_ASSERT_EQUAL(bg_options_stats_format(), BG_STATS_TEXT);
+	/* Each parse starts from the default again. */
+	GOOD("--stats-format", "json");
+	CU_ASSERT_EQUAL_FATAL(PARSE_NONE(), 0);
+	CU_ASSERT_EQUAL(bg_options_stats_format(), BG_STATS_TEXT);
+
+	BAD("--stats-format", "--stats-format", "xml");
+	CHECK(strstr(err, "'xml'") != NULL && strstr(err, "text, json") != NULL,
+	      "message '%s' names the value and the formats", err);
+	BAD("--stats-format", "--stats-format", "JSON");
+	BAD("--stats-format", "--stats-format", "json ");
+	BAD("--stats-format", "--stats-format", "");
+	BAD("--stats-format", "--stats-format");
+	BAD("--stats-format", "--stats", "1", "--stats-format");
+}
+
+static void
+test_stats_scaled(void)
+{
+	static const struct {
+		double v;
+		const char *unit, *want;
+	} cases[] = {
+		{ 0, "pps", "0 pps" },
+		{ -1, "pps", "0 pps" },
+		{ 1.5, "pps", "1.500 pps" },
+		{ 12, "pps", "12.00 pps" },
+		{ 999.6, "pps", "999.6 pps" },
+		{ 999.94, "pps", "999.9 pps" },
+		{ 999.95, "pps", "1.000 kpps" },
+		{ 1000, "pps", "1.000 kpps" },
+		{ 1234, "pps", "1.234 kpps" },
+		{ 99994, "pps", "99.99 kpps" },
+		{ 512000, "bit/s", "512.0 kbit/s" },
+		{ 1234567, "pps", "1.235 Mpps" },
+		{ 50207000, "pps", "50.21 Mpps" },
+		{ 987.6e6, "bit/s", "987.6 Mbit/s" },
+		{ 25.7e9, "bit/s", "25.70 Gbit/s" },
+		{ 400e12, "bit/s", "400.0 Tbit/s" },
+		{ 4e15, "bit/s", "4000.0 Tbit/s" },    /* past the last prefix */
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < RTE_DIM(cases); i++) {
+		bg_stats_scaled(buf, sizeof(buf), cases[i].v, cases[i].unit);
+		CHECK(strcmp(buf, cases[i].want) == 0, "%g %s is '%s', want '%s'", cases[i].v,
+		      cases[i].unit, buf, cases[i].want);
+	}
+}
+
+/* A period of 0.5 s: port 0 forwards, port 1 also drops and its device
+ * counts no bytes; lcore 2 did not loop in the period. */
+static void
+stats_period(struct bg_stats_period *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->time_s = 2.5;
+	s->interval_s = 0.5;
+	s->nb_ports = 2;
+	s->ports[0].port = 0;
+	snprintf(s->ports[0].name, sizeof(s->ports[0].name), "net_bgen0");
+	s->ports[0].total.rx = 5000;
+	s->ports[0].total.tx = 4000;
+	s->ports[0].delta.rx = 1000;
+	s->ports[0].delta.tx = 800;
+	s->ports[0].rx_bps = 512000;
+	s->ports[0].tx_bps = 409600;
+	s->ports[1].port = 1;
+	snprintf(s->ports[1].name, sizeof(s->ports[1].name), "a\"b");
+	s->ports[1].total.rx = 10;
+	s->ports[1].total.tx = 9;
+	s->ports[1].total.drop[BG_DROP_TX_FULL] = 3;
+	s->ports[1].total.drop[BG_DROP_SHUTDOWN] = 1;
+	s->ports[1].delta.drop[BG_DROP_TX_FULL] = 2;
+	s->ports[1].rx_bps = -1;
+	s->ports[1].tx_bps = -1;
+	s->nb_lcores = 2;
+	s->lcores[0] = (struct bg_stats_lcore){ .lcore = 1, .polls = 1000, .busy_polls = 10,
+						.polls_delta = 400, .busy_polls_delta = 1 };
+	s->lcores[1] = (struct bg_stats_lcore){ .lcore = 2, .polls = 7, .busy_polls = 7 };
+}
+
+/* What bg_stats_print() writes for s in fmt. Free it. */
+static char *
+stats_printed(const struct bg_stats_period *s, enum bg_stats_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return strdup("");
+	bg_stats_print(f, fmt, s);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_stats_print(void)
+{
+	static struct bg_stats_period s;
+	static const char want_text[] =
+		"[    2.50 s] port 0: rx 2.000 kpps 512.0 kbit/s  tx 1.600 kpps 409.6 kbit/s  drop      0 pps\n"
+		"[    2.50 s] port 1: rx      0 pps      0 bit/s  tx      0 pps      0 bit/s  drop  4.000 pps (tx_full 2)\n"
+		"[    2.50 s] lcores busy: 1 0.250% 2 -\n";
+	static const char want_json[] =
+		"{\"time_s\": 2.500, \"interval_s\": 0.500, \"rx_packets\": 5010, \"tx_packets\": 4009, "
+		"\"drop_packets\": 4, \"rx_pps\": 2000.000, \"tx_pps\": 1600.000, \"drop_pps\": 4.000, "
+		"\"rx_bps\": null, \"tx_bps\": null, \"ports\": ["
+		"{\"port\": 0, \"name\": \"net_bgen0\", \"rx_packets\": 5000, \"tx_packets\": 4000, "
+		"\"drop_packets\": 0, \"drops\": {\"tx_full\": 0, \"runt\": 0, \"no_task\": 0, "
+		"\"pace_queue\": 0, \"chan_full\": 0, \"shutdown\": 0}, \"rx_pps\": 2000.000, "
+		"\"tx_pps\": 1600.000, \"drop_pps\": 0.000, \"rx_bps\": 512000.000, \"tx_bps\": 409600.000}, "
+		"{\"port\": 1, \"name\": \"a\\\"b\", \"rx_packets\": 10, \"tx_packets\": 9, "
+		"\"drop_packets\": 4, \"drops\": {\"tx_full\": 3, \"runt\": 0, \"no_task\": 0, "
+		"\"pace_queue\": 0, \"chan_full\": 0, \"shutdown\": 1}, \"rx_pps\": 0.000, "
+		"\"tx_pps\": 0.000, \"drop_pps\": 4.000, \"rx_bps\": null, \"tx_bps\": null}], "
+		"\"lcores\": [{\"lcore\": 1, \"polls\": 1000, \"busy_polls\": 10, \"busy_share\": 0.002500}, "
+		"{\"lcore\": 2, \"polls\": 7, \"busy_polls\": 7, \"busy_share\": null}]}\n";
+	char *text, *json;
+
+	stats_period(&s);
+	/* Unknown bytes with no packets in the period are 0 bit/s, not unknown. */
+	s.ports[1].rx_bps = 0;
+	s.ports[1].tx_bps = 0;
+	text = stats_printed(&s, BG_STATS_TEXT);
+	CHECK(strcmp(text, want_text) == 0, "text:\n%s\nwant:\n%s", text, want_text);
+	free(text);
+
+	stats_period(&s);
+	json = stats_printed(&s, BG_STATS_JSON);
+	CHECK(strcmp(json, want_json) == 0, "json:\n%s\nwant:\n%s", json, want_json);
+	free(json);
+
+	/* Unknown bytes print as "-". */
+	text = stats_printed(&s, BG_STATS_TEXT);
+	CHECK(strstr(text, "port 1: rx      0 pps      - bit/s  tx      0 pps      - bit/s") != NULL,
+	      "text with unknown bytes:\n%s", text);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -959,6 +1110,9 @@ main(void)
 		{ "--burst-bytes/--burst-pkts/--pace-queue/--tasks", test_stage_counts },
 		{ "--cycles", test_cycles },
 		{ "--latency", test_latency },
+		{ "--stats-format", test_stats_format },
+		{ "--stats: scaled units", test_stats_scaled },
+		{ "--stats: text and JSON lines", test_stats_print },
 		{ "--chan-retries", test_chan_retries },
 		{ "--work/--work-seed", test_work },
 		{ "pipeline roles", test_roles },

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@ enum {
 	OPT_TXD,
 	OPT_BURST,
 	OPT_STATS,
+	OPT_STATS_FORMAT,
 	OPT_DURATION,
 	OPT_LINK_WAIT,
 	OPT_JSON,
@@ -50,6 +52,15 @@ enum {
 /* Options of the models (lcore/sched.h), after brigade's own. */
 #define MODEL_OPTS_MAX 64
 
+/* --stats-format: the application's alone, so not in struct bg_config. */
+static enum bg_stats_format stats_format;
+
+enum bg_stats_format
+bg_options_stats_format(void)
+{
+	return stats_format;
+}
+
 static const struct option core_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "fwd", required_argument, NULL, OPT_FWD },
@@ -59,6 +70,7 @@ static const struct option core_options[] = {
 	{ "txd", required_argument, NULL, OPT_TXD },
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "stats-format", required_argument, NULL, OPT_STATS_FORMAT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
 	{ "json", required_argument, NULL, OPT_JSON },
@@ -212,7 +224,12 @@ bg_options_usage(FILE *out, const char *prog)
 "  --rxd N             RX descriptors per queue, %d..%d (default %d)\n"
 "  --txd N             TX descriptors per queue, %d..%d (default %d)\n"
 "  --burst N           packets per RX/TX burst, 1..%d (default %d)\n"
-"  --stats SECONDS     print per-port rx/tx/drop Mpps every SECONDS (default 0: off)\n"
+"  --stats SECONDS     every SECONDS print per-port rx/tx/drop rates (packets/s,\n"
+"                      bit/s from the NIC's byte counters) and each lcore's busy\n"
+"                      share (default 0: off)\n"
+"  --stats-format text|json\n"
+"                      --stats lines for people (text, default) or one JSON\n"
+"                      object a line, for scripts (json)\n"
 "  --duration SECONDS  stop after SECONDS (default 0: run until SIGINT/SIGTERM)\n"
 "  --link-wait SECONDS wait this long for links to come up (default %.0f)\n"
 "  --json FILE         write the summary as JSON to FILE\n"
@@ -410,6 +427,7 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 
 	options_table();
 	bg_config_defaults(cfg);
+	stats_format = BG_STATS_TEXT;
 	cfg->sched = bg_sched_default();
 	for (const struct bg_reg_entry *e = bg_sched_registry; e != NULL; e = e->next) {
 		const struct bg_sched *s = (const struct bg_sched *)e;
@@ -474,6 +492,14 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 			if (parse_seconds(optarg, &cfg->stats_period_s) != 0)
 				return bad_value(err, errlen, name, optarg,
 						 "a number of seconds >= 0 (0 = off)");
+			break;
+		case OPT_STATS_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				stats_format = BG_STATS_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				stats_format = BG_STATS_JSON;
+			else
+				return bad_value(err, errlen, name, optarg, "a format (text, json)");
 			break;
 		case OPT_DURATION:
 			if (parse_seconds(optarg, &cfg->duration_s) != 0)
@@ -603,4 +629,180 @@ bg_options_parse(int argc, char **argv, struct bg_config *cfg, char *err, size_t
 	if (cfg->sched->opts_check != NULL && cfg->sched->opts_check(cfg, err, errlen) != 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- --stats: printing one period ---- */
+
+char *
+bg_stats_scaled(char *buf, size_t len, double value, const char *unit)
+{
+	static const char *const prefix[] = { "", "k", "M", "G", "T" };
+	unsigned k = 0;
+	double v = value;
+
+	if (!(v > 0)) {                /* 0, or nothing meaningful */
+		snprintf(buf, len, "0 %s", unit);
+		return buf;
+	}
+	/* 999.95 and up would print as 1000.0: the next prefix then. */
+	while (v >= 999.95 && k + 1 < RTE_DIM(prefix)) {
+		v /= 1000.0;
+		k++;
+	}
+	snprintf(buf, len, "%.*f %s%s", v < 9.9995 ? 3 : v < 99.995 ? 2 : 1, v, prefix[k], unit);
+	return buf;
+}
+
+static double
+per_s(uint64_t n, double seconds)
+{
+	return seconds > 0 ? (double)n / seconds : 0.0;
+}
+
+/* A JSON string: name between quotes, with quotes, backslashes and
+ * control characters escaped. */
+static void
+json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		const unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* A rate, or null when unknown (negative). */
+static void
+json_rate(FILE *out, const char *key, double v)
+{
+	if (v < 0)
+		fprintf(out, "\"%s\": null", key);
+	else
+		fprintf(out, "\"%s\": %.3f", key, v);
+}
+
+static void
+stats_json(FILE *out, const struct bg_stats_period *s)
+{
+	struct bg_counters total, delta;
+	double rx_bps = 0, tx_bps = 0;
+
+	memset(&total, 0, sizeof(total));
+	memset(&delta, 0, sizeof(delta));
+	for (unsigned i = 0; i < s->nb_ports; i++) {
+		const struct bg_stats_port *p = &s->ports[i];
+
+		bg_counters_add(&total, &p->total);
+		bg_counters_add(&delta, &p->delta);
+		/* One port that counts no bytes makes the sum unknown. */
+		rx_bps = rx_bps < 0 || p->rx_bps < 0 ? -1 : rx_bps + p->rx_bps;
+		tx_bps = tx_bps < 0 || p->tx_bps < 0 ? -1 : tx_bps + p->tx_bps;
+	}
+	fprintf(out, "{\"time_s\": %.3f, \"interval_s\": %.3f, \"rx_packets\": %" PRIu64
+		", \"tx_packets\": %" PRIu64 ", \"drop_packets\": %" PRIu64
+		", \"rx_pps\": %.3f, \"tx_pps\": %.3f, \"drop_pps\": %.3f, ",
+		s->time_s, s->interval_s, total.rx, total.tx, bg_counters_drops(&total),
+		per_s(delta.rx, s->interval_s), per_s(delta.tx, s->interval_s),
+		per_s(bg_counters_drops(&delta), s->interval_s));
+	json_rate(out, "rx_bps", rx_bps);
+	fprintf(out, ", ");
+	json_rate(out, "tx_bps", tx_bps);
+	fprintf(out, ", \"ports\": [");
+	for (unsigned i = 0; i < s->nb_ports; i++) {
+		const struct bg_stats_port *p = &s->ports[i];
+
+		fprintf(out, "%s{\"port\": %u, \"name\": ", i ? ", " : "", p->port);
+		json_string(out, p->name);
+		fprintf(out, ", \"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
+			", \"drop_packets\": %" PRIu64 ", \"drops\": {",
+			p->total.rx, p->total.tx, bg_counters_drops(&p->total));
+		for (int r = 0; r < BG_DROP_MAX; r++)
+			fprintf(out, "%s\"%s\": %" PRIu64, r ? ", " : "", bg_drop_name(r),
+				p->total.drop[r]);
+		fprintf(out, "}, \"rx_pps\": %.3f, \"tx_pps\": %.3f, \"drop_pps\": %.3f, ",
+			per_s(p->delta.rx, s->interval_s), per_s(p->delta.tx, s->interval_s),
+			per_s(bg_counters_drops(&p->delta), s->interval_s));
+		json_rate(out, "rx_bps", p->rx_bps);
+		fprintf(out, ", ");
+		json_rate(out, "tx_bps", p->tx_bps);
+		fprintf(out, "}");
+	}
+	fprintf(out, "], \"lcores\": [");
+	for (unsigned i = 0; i < s->nb_lcores; i++) {
+		const struct bg_stats_lcore *l = &s->lcores[i];
+
+		fprintf(out, "%s{\"lcore\": %u, \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64
+			", \"busy_share\": ", i ? ", " : "", l->lcore, l->polls, l->busy_polls);
+		if (l->polls_delta != 0)
+			fprintf(out, "%.6f}", (double)l->busy_polls_delta / (double)l->polls_delta);
+		else
+			fprintf(out, "null}");
+	}
+	fprintf(out, "]}\n");
+}
+
+static void
+stats_text(FILE *out, const struct bg_stats_period *s)
+{
+	char stamp[32], rx[24], rxb[24], tx[24], txb[24], drop[24];
+
+	snprintf(stamp, sizeof(stamp), "[%8.2f s]", s->time_s);
+	for (unsigned i = 0; i < s->nb_ports; i++) {
+		const struct bg_stats_port *p = &s->ports[i];
+		const uint64_t drops = bg_counters_drops(&p->delta);
+
+		bg_stats_scaled(rx, sizeof(rx), per_s(p->delta.rx, s->interval_s), "pps");
+		bg_stats_scaled(tx, sizeof(tx), per_s(p->delta.tx, s->interval_s), "pps");
+		bg_stats_scaled(drop, sizeof(drop), per_s(drops, s->interval_s), "pps");
+		if (p->rx_bps >= 0)
+			bg_stats_scaled(rxb, sizeof(rxb), p->rx_bps, "bit/s");
+		else
+			snprintf(rxb, sizeof(rxb), "- bit/s");
+		if (p->tx_bps >= 0)
+			bg_stats_scaled(txb, sizeof(txb), p->tx_bps, "bit/s");
+		else
+			snprintf(txb, sizeof(txb), "- bit/s");
+		fprintf(out, "%s port %u: rx %10s %12s  tx %10s %12s  drop %10s", stamp, p->port,
+			rx, rxb, tx, txb, drop);
+		/* The reasons of this period's drops, as counts. */
+		for (int r = 0, n = 0; r < BG_DROP_MAX && drops != 0; r++)
+			if (p->delta.drop[r] != 0)
+				fprintf(out, "%s%s %" PRIu64, n++ ? ", " : " (", bg_drop_name(r),
+					p->delta.drop[r]);
+		fprintf(out, "%s\n", drops != 0 ? ")" : "");
+	}
+	if (s->nb_lcores != 0) {
+		fprintf(out, "%s lcores busy:", stamp);
+		for (unsigned i = 0; i < s->nb_lcores; i++) {
+			const struct bg_stats_lcore *l = &s->lcores[i];
+
+			if (l->polls_delta != 0) {
+				const double pct = 100.0 * (double)l->busy_polls_delta /
+						   (double)l->polls_delta;
+
+				/* A lightly loaded lcore still shows its share. */
+				fprintf(out, " %u %.*f%%", l->lcore,
+					pct == 0 || pct >= 10 ? 1 : pct >= 1 ? 2 : 3, pct);
+			} else
+				fprintf(out, " %u -", l->lcore);
+		}
+		fprintf(out, "\n");
+	}
+}
+
+void
+bg_stats_print(FILE *out, enum bg_stats_format fmt, const struct bg_stats_period *s)
+{
+	if (fmt == BG_STATS_JSON)
+		stats_json(out, s);
+	else
+		stats_text(out, s);
+	fflush(out);
 }
