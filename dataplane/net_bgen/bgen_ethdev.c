@@ -415,8 +415,20 @@ bgen_probe(struct rte_vdev_device *vdev)
 	int ts_off, ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		BGEN_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
+		/*
+		 * A secondary process (dpdk-dumpcap, dpdk-proc-info) attaches to
+		 * the primary's port to read its counters or capture it; the
+		 * primary alone polls the queues, so no burst functions here.
+		 */
+		dev = rte_eth_dev_attach_secondary(name);
+		if (dev == NULL) {
+			BGEN_LOG(ERR, "%s: no such port in the primary process", name);
+			return -ENODEV;
+		}
+		dev->dev_ops = &bgen_ops;
+		dev->device = &vdev->device;
+		rte_eth_dev_probing_finish(dev);
+		return 0;
 	}
 	ret = bgen_args_parse(name, rte_vdev_device_args(vdev), &conf);
 	if (ret != 0)
@@ -478,6 +490,8 @@ bgen_remove(struct rte_vdev_device *vdev)
 
 	if (dev == NULL)
 		return 0;           /* closed already */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(dev);   /* the port stays the primary's */
 	if (dev->data->dev_started)
 		rte_eth_dev_stop(dev->data->port_id);
 	bgen_dev_close(dev);
