@@ -83,6 +83,9 @@ struct mg_rxq {
 	 * load in mg_poll(). */
 	rte_spinlock_t tx_lock __rte_cache_aligned;
 	uint32_t tx_seq;
+	/* Someone has parked here: from then on a worker that moves the head
+	 * must look behind it (mg_head_ready()). Set once, never cleared. */
+	uint32_t parked;
 	struct rte_mbuf **slot;        /* MG_WINDOW, by seq % MG_WINDOW */
 } __rte_cache_aligned;
 
@@ -267,17 +270,18 @@ mg_drain(struct bg_worker *w, struct mg_rxq *q)
 }
 
 /*
- * Deliver the outcome of running in[0..n-1], numbered seq[0..n-1], of q:
- * kept[] (k of them, a subsequence of in[] in its order) go out, the others
- * left (dropped or suspended). Kept packets are matched by pointer: a stage
- * never hands on an mbuf it did not get.
+ * Deliver the outcome of running in[0..n-1], numbered seq[0..n-1] (seq NULL:
+ * seq0, seq0 + 1, ...), of q: kept[] (k of them, a subsequence of in[] in
+ * its order) go out, the others left (dropped or suspended). Kept packets are
+ * matched by pointer: a stage never hands on an mbuf it did not get.
  */
 static inline void
-mg_deliver_ordered(struct mg_worker *me, struct mg_rxq *q, const uint32_t *seq,
+mg_deliver_ordered(struct mg_worker *me, struct mg_rxq *q, const uint32_t *seq, uint32_t seq0,
 		   struct rte_mbuf *const *in, uint16_t n, struct rte_mbuf **kept, uint16_t k)
 {
 	struct bg_worker *w = me->w;
-	const bool run = seq[n - 1] - seq[0] == (uint32_t)(n - 1);
+	const uint32_t first = seq != NULL ? seq[0] : seq0;
+	const bool run = seq == NULL || seq[n - 1] - seq[0] == (uint32_t)(n - 1);
 
 	/*
 	 * Our turn when the head of the window is our first packet: everything
@@ -285,11 +289,14 @@ mg_deliver_ordered(struct mg_worker *me, struct mg_rxq *q, const uint32_t *seq,
 	 * (a drainer stops at our empty slot). Then no lock is needed: send,
 	 * move the head past us, and send what others parked behind us.
 	 */
-	if (run && __atomic_load_n(&q->tx_seq, __ATOMIC_ACQUIRE) == seq[0]) {
+	if (run && __atomic_load_n(&q->tx_seq, __ATOMIC_ACQUIRE) == first) {
 		mg_tx_now(w, q->dst_port, kept, k);
 		/* Pairs with the acquire loads of tx_seq. */
-		__atomic_store_n(&q->tx_seq, seq[0] + n, __ATOMIC_RELEASE);
-		if (mg_head_ready(q))
+		__atomic_store_n(&q->tx_seq, first + n, __ATOMIC_RELEASE);
+		/* Until someone parks here there is nothing to look for (the
+		 * first parker's own race with us is covered by the idle
+		 * sweep, mg_sweep()). */
+		if (__atomic_load_n(&q->parked, __ATOMIC_RELAXED) && mg_head_ready(q))
 			mg_drain(w, q);
 		return;
 	}
@@ -300,8 +307,11 @@ mg_deliver_ordered(struct mg_worker *me, struct mg_rxq *q, const uint32_t *seq,
 		if (j < k && kept[j] == in[i])
 			m = kept[j++];
 		/* Pairs with the acquire load in mg_send_ready(). */
-		__atomic_store_n(&q->slot[seq[i] % MG_WINDOW], m, __ATOMIC_RELEASE);
+		__atomic_store_n(&q->slot[(seq != NULL ? seq[i] : seq0 + i) % MG_WINDOW], m,
+				 __ATOMIC_RELEASE);
 	}
+	if (!q->parked)
+		__atomic_store_n(&q->parked, 1, __ATOMIC_RELAXED);
 	me->order_parked += k;
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);      /* see mg_head_ready() */
 	mg_drain(w, q);
@@ -323,18 +333,23 @@ mg_run_group(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q,
 	struct bg_exec *x = &w->x;
 	uint32_t seq[BG_BURST_MAX];
 	struct rte_mbuf *in[BG_BURST_MAX];
+	/* With no stage, every packet goes on: what comes out is what went in. */
+	struct rte_mbuf **const orig = x->nb_stages != 0 ? in : pkts;
 	uint16_t k;
 
 	if (order) {
-		for (uint16_t i = 0; i < n; i++)
-			seq[i] = seq0 != MG_SEQ_META ? (uint32_t)seq0 + i : mg_meta(d, pkts[i])->seq;
-		memcpy(in, pkts, n * sizeof(*pkts));
+		if (seq0 == MG_SEQ_META)
+			for (uint16_t i = 0; i < n; i++)
+				seq[i] = mg_meta(d, pkts[i])->seq;
+		if (orig == in)
+			memcpy(in, pkts, n * sizeof(*pkts));
 	}
 	x->in_port = q->port;
 	x->out_port = q->dst_port;
 	k = bg_exec_run(x, 0, pkts, n);
 	if (order)
-		mg_deliver_ordered(me, q, seq, in, n, pkts, k);
+		mg_deliver_ordered(me, q, seq0 == MG_SEQ_META ? seq : NULL, (uint32_t)seq0, orig,
+				   n, pkts, k);
 	else if (k != 0)
 		bg_tx_burst(w, q->dst_port, pkts, k);
 }
@@ -466,6 +481,23 @@ mg_poll_own(struct mg_worker *me, const struct mg_data *d, const bool order)
 }
 
 /*
+ * Idle, look behind the head of each of our RX queues: a worker whose turn
+ * it was moves the head without a fence until someone has parked, so the
+ * very first packets parked on a queue may wait there until the next
+ * delivery on it, or until this.
+ */
+static void
+mg_sweep(struct mg_worker *me, const struct mg_data *d)
+{
+	for (uint16_t i = 0; i < me->nb_own; i++) {
+		struct mg_rxq *q = &d->rxq[me->own[i]];
+
+		if (__atomic_load_n(&q->parked, __ATOMIC_RELAXED) && mg_head_ready(q))
+			mg_drain(me->w, q);
+	}
+}
+
+/*
  * One steal round: the victims' work queues first (their packets are the
  * oldest), then their RX queues. Returns how many objects were taken.
  */
@@ -528,6 +560,8 @@ mg_steal(struct mg_worker *me, const struct mg_data *d, const bool order)
 		}
 	}
 	me->steal_fails++;
+	if (order)
+		mg_sweep(me, d);
 	me->backoff = me->backoff == 0 ? 1 : RTE_MIN(me->backoff * 2, MG_BACKOFF_MAX);
 	me->skip = me->backoff;
 	return 0;
