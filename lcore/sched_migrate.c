@@ -6,8 +6,9 @@
  * (an SP/MC ring of packets and tasks). Each loop iteration it takes, in this
  * order, the first of:
  *   1. a grain of packets from its own work queue;
- *   2. a burst from each of its own RX queues: the first grain runs at once,
- *      the rest goes on its work queue, where others can take it;
+ *   2. a burst from each of its own RX queues, also after 1 while its work
+ *      queue holds less than a burst: the first grain runs at once, the rest
+ *      goes on its work queue, where others can take it;
  *   3. a steal, when both were empty: half of a victim's work queue (at most a
  *      burst), else a burst from a victim's RX queue. Victims are tried round
  *      robin, the last one robbed first; a round that finds nothing doubles
@@ -402,7 +403,8 @@ mg_run(struct mg_worker *me, const struct mg_data *d, void **objs, uint16_t n,
 /* Poll q (whoever owns it) if its lock is free: number the packets, run the
  * first grain, queue the rest on our work queue. Returns packets polled. */
 static inline uint16_t
-mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const bool order)
+mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const bool order,
+	bool behind)
 {
 	struct bg_worker *w = me->w;
 	struct rte_mbuf *pkts[BG_BURST_MAX];
@@ -430,8 +432,9 @@ mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const b
 	if (w->x.needs_clock)
 		bg_worker_arrived(w);
 	/* Queue all but the first grain before running it, so others can take
-	 * the rest meanwhile. */
-	now = n < d->grain ? n : d->grain;
+	 * the rest meanwhile; all of it when older packets are queued (behind),
+	 * which go first. */
+	now = behind ? 0 : n < d->grain ? n : d->grain;
 	queued = 0;
 	if (now < n) {
 		/* Whoever runs them finds their queue and number in the mbuf. */
@@ -440,7 +443,8 @@ mg_poll(struct mg_worker *me, const struct mg_data *d, struct mg_rxq *q, const b
 		queued = rte_ring_sp_enqueue_burst(me->wq, (void **)(pkts + now), n - now, NULL);
 		me->wq_pushed += queued;
 	}
-	mg_run_group(me, d, q, pkts, now, order, seq);
+	if (now != 0)
+		mg_run_group(me, d, q, pkts, now, order, seq);
 	/* What did not fit runs now (the window puts it in order). */
 	if (now + queued < n)
 		mg_run_group(me, d, q, pkts + now + queued, (uint16_t)(n - now - queued), order,
@@ -462,7 +466,7 @@ mg_run_own(struct mg_worker *me, const struct mg_data *d, const bool order)
 
 /* Our own RX queues, a burst each. */
 static inline uint16_t
-mg_poll_own(struct mg_worker *me, const struct mg_data *d, const bool order)
+mg_poll_own(struct mg_worker *me, const struct mg_data *d, const bool order, bool behind)
 {
 	uint16_t got = 0;
 
@@ -474,7 +478,7 @@ mg_poll_own(struct mg_worker *me, const struct mg_data *d, const bool order)
 			me->rx_busy++;
 			continue;
 		}
-		n = mg_poll(me, d, q, order);
+		n = mg_poll(me, d, q, order, behind);
 		got = (uint16_t)(got + n);
 	}
 	return got;
@@ -548,7 +552,7 @@ mg_steal(struct mg_worker *me, const struct mg_data *d, const bool order)
 		if (v == self)
 			continue;
 		for (uint16_t i = 0; i < victim->nb_own; i++) {
-			uint16_t n = mg_poll(me, d, &d->rxq[victim->own[i]], order);
+			uint16_t n = mg_poll(me, d, &d->rxq[victim->own[i]], order, false);
 
 			if (n != 0) {
 				me->rx_stolen += n;
@@ -592,8 +596,10 @@ migrate_loop(struct mg_worker *me, const struct mg_data *d, const bool clock, co
 		if (clock)
 			bg_worker_clock(w, got != 0);
 		got = mg_run_own(me, d, order);
-		if (got == 0)
-			got = mg_poll_own(me, d, order);
+		/* Keep a burst queued: what waits in our work queue can be
+		 * stolen, what waits in the NIC's ring only polled. */
+		if (got == 0 || rte_ring_count(me->wq) < w->burst)
+			got += mg_poll_own(me, d, order, got != 0);
 		if (got == 0)
 			got = mg_steal(me, d, order);
 		if (clock) {
