@@ -27,6 +27,29 @@ lat_collect(struct bg_lat_summary *ls, const struct bg_hist *h, uint64_t tx)
 }
 
 void
+bg_lcore_summary_read(struct bg_lcore_summary *ls, const struct bg_runtime *rt,
+		      const struct bg_worker *w)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->lcore = w->lcore_id;
+	ls->socket = w->socket;
+	ls->polls = w->polls;
+	ls->busy_polls = w->busy_polls;
+	ls->busy_cycles = w->busy_cycles;
+	ls->wait_cycles = w->wait_cycles;
+	ls->suspended = w->x.suspended;
+	ls->resumed = w->x.resumed_count;
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+		if (rt->port_used[p])
+			bg_counters_add(&ls->c, &w->ctr[p]);
+	if (rt->cfg->sched->stats != NULL) {
+		ls->nb_stats = rt->cfg->sched->stats(rt, w, ls->stats);
+		if (ls->nb_stats > BG_SCHED_STATS_MAX)
+			ls->nb_stats = BG_SCHED_STATS_MAX;
+	}
+}
+
+void
 bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 {
 	static struct bg_hist lat;     /* 10 KiB: not on the stack */
@@ -67,29 +90,14 @@ bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt)
 		const struct bg_worker *w = rt->workers[i];
 		struct bg_lcore_summary *ls = &s->lcores[s->nb_lcores++];
 
-		ls->lcore = w->lcore_id;
-		ls->socket = w->socket;
-		ls->polls = w->polls;
-		ls->busy_polls = w->busy_polls;
-		ls->busy_cycles = w->busy_cycles;
-		ls->wait_cycles = w->wait_cycles;
-		s->busy_cycles += w->busy_cycles;
-		s->wait_cycles += w->wait_cycles;
-		ls->suspended = w->x.suspended;
-		ls->resumed = w->x.resumed_count;
-		if (rt->cfg->sched->stats != NULL) {
-			ls->nb_stats = rt->cfg->sched->stats(rt, w, ls->stats);
-			if (ls->nb_stats > BG_SCHED_STATS_MAX)
-				ls->nb_stats = BG_SCHED_STATS_MAX;
-			s->nb_stats = ls->nb_stats;
-			for (unsigned k = 0; k < ls->nb_stats; k++) {
-				s->stats[k].name = ls->stats[k].name;
-				s->stats[k].value += ls->stats[k].value;
-			}
+		bg_lcore_summary_read(ls, rt, w);
+		s->busy_cycles += ls->busy_cycles;
+		s->wait_cycles += ls->wait_cycles;
+		s->nb_stats = ls->nb_stats;
+		for (unsigned k = 0; k < ls->nb_stats; k++) {
+			s->stats[k].name = ls->stats[k].name;
+			s->stats[k].value += ls->stats[k].value;
 		}
-		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-			if (rt->port_used[p])
-				bg_counters_add(&ls->c, &w->ctr[p]);
 	}
 	s->pools_returned = true;
 	for (int k = 0; k < RTE_MAX_NUMA_NODES; k++) {

@@ -19,6 +19,7 @@
 #include "lcore/sched.h"
 
 struct bg_runtime;
+struct bg_worker;
 
 /* Latency from arrival stamp to brigade's transmit, in ns, from the merged
  * histograms (each value within BG_HIST_REL_ERROR of one measured). */
@@ -87,6 +88,11 @@ struct bg_summary {
 	bool pools_returned;           /* every pool's in-use count at its start */
 	bool conserved;                /* both */
 };
+
+/* Worker w's counters summed over the ports in use, its loop's, and the
+ * model's, into ls. Approximate while w runs. Any thread. */
+void bg_lcore_summary_read(struct bg_lcore_summary *ls, const struct bg_runtime *rt,
+			   const struct bg_worker *w);
 
 /* Fill s from a runtime that has been closed (bg_runtime_close()). */
 void bg_summary_collect(struct bg_summary *s, const struct bg_runtime *rt);

@@ -47,30 +47,7 @@ bg_telemetry_detach(void)
 	pthread_mutex_unlock(&tel_lock);
 }
 
-/* ---- reading the runtime, as lcore/report.c does ---- */
-
-/* Worker w's counters summed over the ports in use, and its loop's. */
-static void
-lcore_read(const struct bg_runtime *rt, const struct bg_worker *w, struct bg_lcore_summary *ls)
-{
-	memset(ls, 0, sizeof(*ls));
-	ls->lcore = w->lcore_id;
-	ls->socket = w->socket;
-	ls->polls = w->polls;
-	ls->busy_polls = w->busy_polls;
-	ls->busy_cycles = w->busy_cycles;
-	ls->wait_cycles = w->wait_cycles;
-	ls->suspended = w->x.suspended;
-	ls->resumed = w->x.resumed_count;
-	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-		if (rt->port_used[p])
-			bg_counters_add(&ls->c, &w->ctr[p]);
-	if (rt->cfg->sched->stats != NULL) {
-		ls->nb_stats = rt->cfg->sched->stats(rt, w, ls->stats);
-		if (ls->nb_stats > BG_SCHED_STATS_MAX)
-			ls->nb_stats = BG_SCHED_STATS_MAX;
-	}
-}
+/* ---- reading the runtime (per-lcore figures: bg_lcore_summary_read()) ---- */
 
 static const struct bg_worker *
 worker_of_lcore(const struct bg_runtime *rt, unsigned long lcore)
@@ -304,7 +281,7 @@ tel_lcores(const struct bg_runtime *rt, const char *params __rte_unused, struct 
 		struct rte_tel_data *t = dict_new();
 		char key[8];
 
-		lcore_read(rt, rt->workers[i], &ls);
+		bg_lcore_summary_read(&ls, rt, rt->workers[i]);
 		if (t != NULL) {
 			add_counters(t, &ls.c);
 			rte_tel_data_add_dict_u64(t, "polls", ls.polls);
@@ -332,7 +309,7 @@ tel_lcore(const struct bg_runtime *rt, const char *params, struct rte_tel_data *
 	w = worker_of_lcore(rt, id);
 	if (w == NULL)
 		return -EINVAL;
-	lcore_read(rt, w, &ls);
+	bg_lcore_summary_read(&ls, rt, w);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "lcore", ls.lcore);
 	rte_tel_data_add_dict_int(d, "socket", ls.socket);
